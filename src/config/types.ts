@@ -13,6 +13,15 @@ export interface NumberConfig {
   readonly labels: Labels;
 }
 
+/** Listing an account's numbers through the API instead of (or as well as) naming them. */
+export interface DiscoverConfig {
+  readonly enabled: boolean;
+  /** How often the list is read again, in milliseconds. */
+  readonly refreshIntervalMs: number;
+  /** Number `status` values that are kept; the others are ignored. */
+  readonly statuses: readonly string[];
+}
+
 /** One Vobiz account (main or sub-account) with its own credentials. */
 export interface AccountConfig {
   /** The `account` label; defaults to `authId`. */
@@ -20,6 +29,7 @@ export interface AccountConfig {
   readonly authId: string;
   readonly authToken: Secret;
   readonly labels: Labels;
+  readonly discover: DiscoverConfig;
   readonly numbers: readonly NumberConfig[];
 }
 
