@@ -1,0 +1,85 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+
+import { parseDuration } from "./config/duration.js";
+import { demo } from "./commands/demo.js";
+import { serve } from "./commands/serve.js";
+import { simulate } from "./commands/simulate.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { VERSION } from "./version.js";
+
+/**
+ * The command line, in Prometheus exporter style (`--config.file`, `--web.*`). Each
+ * action resolves to an exit code, or to undefined when it keeps serving.
+ */
+export function buildCli(onExit: (code: number) => void): Command {
+  const logLevel = () =>
+    new Option("--log.level <level>", "log level").choices(LOG_LEVELS).default("info");
+
+  const program = new Command("vobiz-exporter")
+    .description("Prometheus exporter for Vobiz phone-number health")
+    .version(VERSION)
+    .option("--config.file <path>", "configuration file", "exporter.yml")
+    .option("--config.check", "validate the configuration, print every problem, exit")
+    .option("--web.listen-address <address>", "listen address (overrides the file)")
+    .addOption(logLevel())
+    .action(async (opts: Record<string, unknown>) => {
+      const code = await serve({
+        configFile: opts["config.file"] as string,
+        configCheck: opts["config.check"] === true,
+        listenAddress: opts["web.listenAddress"] as string | undefined,
+        logLevel: opts["log.level"] as LogLevel,
+      });
+      if (code !== undefined) onExit(code);
+    });
+
+  program
+    .command("demo")
+    .description("run the built-in Vobiz simulator and the exporter against it")
+    .option("--web.listen-address <address>", "exporter listen address", ":9817")
+    .addOption(logLevel())
+    .action(async (opts: Record<string, unknown>) => {
+      const code = await demo({
+        listenAddress: opts["web.listenAddress"] as string,
+        logLevel: opts["log.level"] as LogLevel,
+      });
+      if (code !== undefined) onExit(code);
+    });
+
+  program
+    .command("simulate")
+    .description("run the Vobiz API simulator alone")
+    .option("--listen-address <address>", "simulator listen address", "127.0.0.1:9818")
+    .option("--latency <duration>", "delay added to every response", durationArg, 0)
+    .option("--numbers <count>", "serve this many generated numbers", countArg)
+    .option("--fault <number=fault>", "inject a fault (repeatable)", collect, [])
+    .action(async (opts: Record<string, unknown>) => {
+      const code = await simulate({
+        listenAddress: opts["listenAddress"] as string,
+        latencyMs: opts["latency"] as number,
+        numbers: opts["numbers"] as number | undefined,
+        faults: opts["fault"] as string[],
+      });
+      if (code !== undefined) onExit(code);
+    });
+
+  return program;
+}
+
+function durationArg(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError("expected a duration like 20ms or 1s");
+  return ms;
+}
+
+function countArg(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new InvalidArgumentError("expected a whole number");
+  }
+  return count;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

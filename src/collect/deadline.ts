@@ -1,0 +1,26 @@
+/** How much of Prometheus's scrape timeout is kept back for serialising the answer. */
+export const SCRAPE_TIMEOUT_MARGIN_MS = 500;
+
+/** The time by which every upstream call of one scrape must be done. */
+export interface Deadline {
+  readonly atMs: number;
+  /** Aborts when the deadline passes; given to every request of the scrape. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The scrape's time budget: Prometheus's `X-Prometheus-Scrape-Timeout-Seconds` less a
+ * margin, capped by `api.timeout`. Without a usable header, `api.timeout` alone.
+ */
+export function scrapeBudgetMs(header: string | undefined, apiTimeoutMs: number): number {
+  const seconds = header === undefined ? Number.NaN : Number.parseFloat(header);
+  if (!Number.isFinite(seconds) || seconds <= 0) return apiTimeoutMs;
+
+  const fromHeader = seconds * 1000 - SCRAPE_TIMEOUT_MARGIN_MS;
+  return Math.max(0, Math.min(fromHeader, apiTimeoutMs));
+}
+
+/** A deadline `budgetMs` from `nowMs`. */
+export function deadlineIn(budgetMs: number, nowMs: number = Date.now()): Deadline {
+  return { atMs: nowMs + budgetMs, signal: AbortSignal.timeout(Math.max(1, budgetMs)) };
+}

@@ -1,0 +1,142 @@
+import { Registry, type Metric, type RegistryContentType } from "prom-client";
+
+import { Collector } from "./collect/collector.js";
+import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
+import { NumberStates } from "./collect/number-states.js";
+import type { NumberOutcome } from "./collect/outcome.js";
+import { configuredTargets, type Target } from "./collect/target.js";
+import type { ExporterConfig } from "./config/types.js";
+import type { Logger } from "./log.js";
+import { ExporterMetrics } from "./metrics/exporter-metrics.js";
+import { addNumberMetrics } from "./metrics/render.js";
+import { VobizClient } from "./vobiz/client.js";
+
+export interface ExporterOptions {
+  readonly config: ExporterConfig;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Process and Node.js metrics; off in golden-file tests, where they vary. */
+  readonly processMetrics?: boolean;
+  readonly now?: () => number;
+}
+
+/** One answer for `/metrics`. */
+export interface Exposition {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/** What a scrape is asked for. */
+export interface ScrapeRequest {
+  /** `X-Prometheus-Scrape-Timeout-Seconds`, when Prometheus sent it. */
+  readonly timeoutHeader?: string;
+  readonly openMetrics: boolean;
+}
+
+/**
+ * The running exporter: the configuration in force, the numbers it monitors, and the
+ * collector and metrics that turn them into an exposition.
+ */
+export class Exporter {
+  readonly metrics: ExporterMetrics;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #states = new NumberStates();
+  #config!: ExporterConfig;
+  #targets: readonly Target[] = [];
+  #client!: VobizClient;
+  #collector!: Collector;
+  #lastOutcomes = new Map<Target, NumberOutcome>();
+
+  constructor(options: ExporterOptions) {
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.metrics = new ExporterMetrics(options.version, {
+      processMetrics: options.processMetrics ?? true,
+    });
+    this.apply(options.config);
+  }
+
+  get config(): ExporterConfig {
+    return this.#config;
+  }
+
+  get targets(): readonly Target[] {
+    return this.#targets;
+  }
+
+  /** The newest outcome of each monitored number, for the landing page. */
+  lastOutcome(target: Target): NumberOutcome | undefined {
+    return this.#lastOutcomes.get(target);
+  }
+
+  /** Puts a validated configuration in force; the next scrape uses it. */
+  apply(config: ExporterConfig): void {
+    const previousClient = this.#client;
+    this.#config = config;
+    this.#targets = configuredTargets(config);
+    this.#client = new VobizClient({
+      baseUrl: config.api.baseUrl,
+      maxResponseBytes: config.api.maxResponseBytes,
+      observe: this.metrics.observeRequest,
+    });
+    this.#collector = new Collector({
+      client: this.#client,
+      health: config.health,
+      maxConcurrency: config.api.maxConcurrency,
+      logger: this.#logger,
+      states: this.#states,
+      now: this.#now,
+    });
+    this.#states.retainOnly(this.#targets);
+    this.#lastOutcomes = new Map();
+    this.metrics.setNumberCounts(countBySource(this.#targets, config));
+    this.metrics.recordReload(true, this.#now());
+    void previousClient?.close().catch(() => undefined);
+  }
+
+  /** Reads every monitored number and renders the exposition. */
+  async scrape(request: ScrapeRequest): Promise<Exposition> {
+    const targets = this.#targets;
+    const budget = scrapeBudgetMs(request.timeoutHeader, this.#config.api.timeoutMs);
+    const outcomes = await this.#collector.collect(
+      targets,
+      deadlineIn(budget, this.#now()),
+    );
+    for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);
+
+    const registry = new Registry<RegistryContentType>();
+    registry.setContentType(
+      request.openMetrics
+        ? Registry.OPENMETRICS_CONTENT_TYPE
+        : Registry.PROMETHEUS_CONTENT_TYPE,
+    );
+    addNumberMetrics(registry, outcomes, {
+      answerRateUnit: this.#config.health.answerRateUnit,
+      granularity: this.#config.health.granularity,
+      nowMs: this.#now(),
+    });
+    // prom-client's typings call these plain objects; at run time they are the metrics.
+    for (const metric of this.metrics.registry.getMetricsAsArray()) {
+      registry.registerMetric(metric as unknown as Metric);
+    }
+    return { body: await registry.metrics(), contentType: registry.contentType };
+  }
+
+  /** Releases upstream connections. */
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}
+
+function countBySource(targets: readonly Target[], config: ExporterConfig) {
+  const counts = new Map<string, { configured: number; discovered: number }>();
+  for (const account of config.accounts) {
+    counts.set(account.name, { configured: 0, discovered: 0 });
+  }
+  for (const target of targets) {
+    const count = counts.get(target.account.name);
+    if (count !== undefined) count[target.source] += 1;
+  }
+  return counts;
+}

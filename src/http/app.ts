@@ -1,0 +1,57 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+
+import type { Exporter } from "../exporter.js";
+import type { Logger } from "../log.js";
+import { landingPage } from "./landing.js";
+import { wantsOpenMetrics } from "./negotiate.js";
+
+export interface HttpAppOptions {
+  readonly exporter: Exporter;
+  readonly logger: Logger;
+  readonly version: string;
+  readonly now?: () => number;
+}
+
+/** The exporter's HTTP endpoints, ready to be served by `node:http` or a test. */
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const { exporter, logger, version } = options;
+  const now = options.now ?? Date.now;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.get("/metrics", async (req, res) => {
+    const exposition = await exporter.scrape({
+      timeoutHeader: req.get("x-prometheus-scrape-timeout-seconds"),
+      openMetrics: wantsOpenMetrics(req.get("accept")),
+    });
+    res.type(exposition.contentType).send(exposition.body);
+  });
+
+  app.get("/", (_req, res) => {
+    res
+      .type("text/html; charset=utf-8")
+      .send(landingPage(exporter, version, now()).value);
+  });
+
+  app.get("/-/healthy", (_req, res) => {
+    res.type("text/plain").send("Healthy\n");
+  });
+
+  // The exporter listens only once a configuration has loaded, so it is ready then.
+  app.get("/-/ready", (_req, res) => {
+    res.type("text/plain").send("Ready\n");
+  });
+
+  app.use((_req, res) => {
+    res.status(404).type("text/plain").send("Not found. See / for the endpoints.\n");
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err, path: req.path }, "request failed");
+    if (res.headersSent) return;
+    res.status(500).type("text/plain").send("Internal error; see the exporter's log.\n");
+  });
+
+  return app;
+}

@@ -1,0 +1,61 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+import type { RequestObservation } from "../vobiz/client.js";
+import { EXPORTER_METRICS as M, type MetricDefinition } from "./names.js";
+
+const REQUEST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+const options = (definition: MetricDefinition, registry: Registry) => ({
+  name: definition.name,
+  help: definition.help,
+  labelNames: [...(definition.extraLabels ?? [])],
+  registers: [registry],
+});
+
+/**
+ * The exporter's own metrics, which live as long as the process: build info, upstream
+ * request counts and durations, configuration reloads, and process and Node.js metrics.
+ */
+export class ExporterMetrics {
+  readonly registry = new Registry();
+  readonly #requests = new Counter(options(M.apiRequests, this.registry));
+  readonly #requestDuration = new Histogram({
+    ...options(M.apiRequestDuration, this.registry),
+    buckets: REQUEST_BUCKETS,
+  });
+  readonly #numbers = new Gauge(options(M.numbers, this.registry));
+  readonly #reloadSuccessful = new Gauge(options(M.reloadSuccessful, this.registry));
+  readonly #reloadTimestamp = new Gauge(options(M.reloadSuccessTimestamp, this.registry));
+
+  constructor(version: string, { processMetrics = true } = {}) {
+    new Gauge(options(M.buildInfo, this.registry)).set(
+      { version, nodejs: process.version },
+      1,
+    );
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one finished upstream request. */
+  observeRequest = (observation: RequestObservation): void => {
+    const { account, endpoint, code, seconds } = observation;
+    this.#requests.inc({ account, endpoint, code });
+    this.#requestDuration.observe({ endpoint }, seconds);
+  };
+
+  /** Replaces the monitored-number counts, so a removed account's series vanish. */
+  setNumberCounts(
+    counts: ReadonlyMap<string, { configured: number; discovered: number }>,
+  ) {
+    this.#numbers.reset();
+    for (const [account, { configured, discovered }] of counts) {
+      this.#numbers.set({ account, source: "configured" }, configured);
+      this.#numbers.set({ account, source: "discovered" }, discovered);
+    }
+  }
+
+  /** Records the result of a configuration load. */
+  recordReload(successful: boolean, atMs: number): void {
+    this.#reloadSuccessful.set(successful ? 1 : 0);
+    if (successful) this.#reloadTimestamp.set(atMs / 1000);
+  }
+}

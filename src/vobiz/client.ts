@@ -1,0 +1,212 @@
+import { performance } from "node:perf_hooks";
+
+import { Agent, request, type Dispatcher } from "undici";
+
+import type { AccountConfig, Granularity } from "../config/types.js";
+import { readErrorEnvelope } from "./envelope.js";
+import { reasonForStatus, VobizError, type FailureReason } from "./errors.js";
+import { parseHealth, type NumberHealth } from "./health.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+/** The Vobiz endpoints this exporter calls; the `endpoint` label of its API metrics. */
+export type Endpoint = "health" | "numbers";
+
+/** One finished upstream request, successful or not, for the API metrics. */
+export interface RequestObservation {
+  readonly account: string;
+  readonly endpoint: Endpoint;
+  /** The HTTP status, or the failure reason when no response arrived. */
+  readonly code: string;
+  readonly seconds: number;
+}
+
+export interface ClientOptions {
+  /** Vobiz base URL without a trailing slash. */
+  readonly baseUrl: string;
+  /** Bodies larger than this are abandoned as `too_large`. */
+  readonly maxResponseBytes: number;
+  /** Told of every request when it ends; feeds `vobiz_api_requests_total`. */
+  readonly observe?: (observation: RequestObservation) => void;
+  /** Connection pool; one keep-alive pool per client by default. */
+  readonly dispatcher?: Dispatcher;
+  readonly now?: () => number;
+}
+
+export interface HealthQuery {
+  readonly granularity: Granularity;
+  readonly days: number;
+}
+
+/** A valid answer from the health endpoint. */
+export interface HealthAnswer {
+  readonly health: NumberHealth;
+  readonly url: string;
+  readonly status: number;
+  readonly seconds: number;
+}
+
+/**
+ * Calls the Vobiz API. Every failure comes back as a {@link VobizError} with one
+ * reason; nothing else is thrown.
+ */
+export class VobizClient {
+  readonly #options: ClientOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #now: () => number;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#dispatcher = options.dispatcher ?? new Agent({ connections: 256 });
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Reads one number's health over the configured window. */
+  async getHealth(
+    account: AccountConfig,
+    number: string,
+    query: HealthQuery,
+    signal: AbortSignal,
+  ): Promise<HealthAnswer> {
+    const path = healthPath(account.authId, number, query);
+    const started = performance.now();
+    const { body, url, status } = await this.getJson(account, "health", path, signal);
+    const health = parseHealth(body, url);
+    return { health, url, status, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * GETs a path of the API with the account's credentials and decodes the JSON body.
+   * @throws VobizError for any failure, including a body that is not JSON.
+   */
+  async getJson(
+    account: AccountConfig,
+    endpoint: Endpoint,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<{ body: unknown; url: string; status: number }> {
+    const url = `${this.#options.baseUrl}${path}`;
+    const started = performance.now();
+    let code: string = "network";
+
+    try {
+      const { status, text } = await this.#send(account, url, signal);
+      code = String(status);
+      if (status !== 200) throw this.#statusError(url, status, text.body, text.headers);
+      return { body: decodeJson(text.body, url, status), url, status };
+    } catch (error) {
+      const failure = toVobizError(error, url, signal);
+      if (failure.status === undefined) code = failure.reason;
+      throw failure;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.#options.observe?.({ account: account.name, endpoint, code, seconds });
+    }
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  async #send(account: AccountConfig, url: string, signal: AbortSignal) {
+    const response = await request(url, {
+      method: "GET",
+      dispatcher: this.#dispatcher,
+      signal,
+      headers: {
+        accept: "application/json",
+        "x-auth-id": account.authId,
+        "x-auth-token": account.authToken.reveal(),
+      },
+    });
+    const body = await readBounded(response.body, this.#options.maxResponseBytes, url);
+    return { status: response.statusCode, text: { body, headers: response.headers } };
+  }
+
+  #statusError(
+    url: string,
+    status: number,
+    body: string,
+    headers: Dispatcher.ResponseData["headers"],
+  ): VobizError {
+    const envelope = readErrorEnvelope(body);
+    const retryAfter = headers["retry-after"];
+    const retryAfterMs = parseRetryAfter(
+      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      this.#now(),
+    );
+    return new VobizError(reasonForStatus(status), `Vobiz answered HTTP ${status}`, {
+      url,
+      status,
+      apiId: envelope.apiId,
+      upstreamMessage: envelope.message,
+      retryAfterMs,
+    });
+  }
+}
+
+/** The health path for a number: lower-case `account`, the `+` sent as `%2B`. */
+export function healthPath(authId: string, number: string, query: HealthQuery): string {
+  const account = encodeURIComponent(authId);
+  const e164 = encodeURIComponent(number);
+  const search = `granularity=${query.granularity}&days=${query.days}`;
+  return `/api/v1/account/${account}/numbers/${e164}/health?${search}`;
+}
+
+async function readBounded(
+  body: Dispatcher.ResponseData["body"],
+  limit: number,
+  url: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new VobizError("too_large", `response body exceeds ${limit} bytes`, { url });
+    }
+    chunks.push(chunk as Buffer);
+  }
+
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+function decodeJson(body: string, url: string, status: number): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    throw new VobizError("parse", "response body is not valid JSON", {
+      url,
+      status,
+      cause,
+    });
+  }
+}
+
+// Undici reports its failures with stable `code`s; messages are not matched.
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
+
+function toVobizError(error: unknown, url: string, signal: AbortSignal): VobizError {
+  if (error instanceof VobizError) return error;
+  const reason: FailureReason = signal.aborted
+    ? "timeout"
+    : TIMEOUT_CODES.has(errorCode(error) ?? "")
+      ? "timeout"
+      : "network";
+  const message =
+    reason === "timeout" ? "request to Vobiz timed out" : "request to Vobiz failed";
+  return new VobizError(reason, message, { url, cause: error });
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
+}
