@@ -17,7 +17,11 @@ export function targetKey(accountName: string, number: string): string {
   return `${accountName}\u0000${number}`;
 }
 
-/** Builds the label set of a number's series; configured labels win over account ones. */
+/**
+ * Builds the label set of a number's series: `account`, `number` and `owner` first,
+ * then configured labels, a number's winning over its account's. The configuration
+ * forbids configured labels named like the exporter's own.
+ */
 export function targetLabels(
   account: AccountConfig,
   number: string,
@@ -25,11 +29,11 @@ export function targetLabels(
   owner?: string,
 ): Labels {
   return {
-    ...account.labels,
-    ...numberLabels,
     account: account.name,
     number,
     ...(owner === undefined ? {} : { owner }),
+    ...account.labels,
+    ...numberLabels,
   };
 }
 

@@ -3,6 +3,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { RequestObservation } from "../vobiz/client.js";
 import { EXPORTER_METRICS as M, type MetricDefinition } from "./names.js";
 
+const MISNAMED_DEFAULT_METRICS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 const REQUEST_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const options = (definition: MetricDefinition, registry: Registry) => ({
@@ -32,7 +38,11 @@ export class ExporterMetrics {
       { version, nodejs: process.version },
       1,
     );
-    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+    if (processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      // These gauges end in _total, which promtool rejects for anything but counters.
+      for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Counts one finished upstream request. */

@@ -55,9 +55,9 @@ export const NUMBER_METRICS = define({
     help: `Usage or reputation rating (usage_status) as a state set: the current one is 1. ${CACHED}`,
     extraLabels: ["usage_status"],
   },
-  windowDays: {
-    name: "vobiz_number_window_days",
-    help: `Length of the health window in days (summary.period_days). ${CACHED}`,
+  window: {
+    name: "vobiz_number_window_seconds",
+    help: `Length of the health window in seconds (summary.period_days * 86400). ${CACHED}`,
   },
   lastPeriodCalls: {
     name: "vobiz_number_last_period_calls",

@@ -42,9 +42,6 @@ export function addNumberMetrics(
     }
     return made;
   };
-  const errors = new Counter(
-    metricOptions(NUMBER_METRICS.scrapeErrors, labelNames, registry),
-  );
 
   for (const outcome of outcomes) {
     const labels = outcome.target.labels;
@@ -56,10 +53,18 @@ export function addNumberMetrics(
       gauge("lastSuccess").set(labels, outcome.lastSuccessMs / 1000);
     }
     gauge("scrapeDuration").set(labels, outcome.seconds);
+  }
 
+  const errors = new Counter(
+    metricOptions(NUMBER_METRICS.scrapeErrors, labelNames, registry),
+  );
+  for (const outcome of outcomes) {
     // Every reason starts at 0 so that increase() sees a number's first failure.
     for (const reason of FAILURE_REASONS) {
-      errors.inc({ ...labels, reason }, outcome.errorCounts.get(reason) ?? 0);
+      errors.inc(
+        { ...outcome.target.labels, reason },
+        outcome.errorCounts.get(reason) ?? 0,
+      );
     }
   }
 }
@@ -80,7 +85,10 @@ function addHealth(
   set("answerRatio", answerRatio(summary, options.answerRateUnit));
   set("callTime", times60(summary.totalMinutes));
   set("averageDuration", summary.avgDuration);
-  set("windowDays", summary.periodDays);
+  set(
+    "window",
+    summary.periodDays === undefined ? undefined : summary.periodDays * 86_400,
+  );
   if (health.isSpam !== undefined) set("spam", health.isSpam ? 1 : 0);
 
   if (health.status !== undefined) {
