@@ -255,6 +255,29 @@ describe("simulator options and lifecycle", () => {
     }
   });
 
+  test("a failure inside a handler answers 500 and the server keeps serving", async () => {
+    let calls = 0;
+    const now = (): Date => {
+      calls += 1;
+      if (calls === 1) throw new Error("clock failure");
+      return NOW;
+    };
+    const local = await startSimulator({ now });
+    try {
+      const first = await request(`${local.url}${pathOf(NUMBER)}`, { headers: AUTH });
+      const envelope = await first.body.json();
+      const second = await request(`${local.url}${pathOf(NUMBER)}`, { headers: AUTH });
+      await second.body.dump();
+
+      expect(first.statusCode).toBe(500);
+      expect(envelope).toMatchObject({ error: { code: "internal_error" } });
+      expect(second.statusCode).toBe(200);
+      expect(local.requests.map((r) => r.status)).toEqual([500, 200]);
+    } finally {
+      await local.close();
+    }
+  });
+
   test("close() ends a stalled request and returns promptly", async () => {
     const local = await startSimulator({ faults: { "*": { name: "stall" } } });
     const pending = request(`${local.url}${pathOf(NUMBER)}`, { headers: AUTH }).then(

@@ -76,14 +76,13 @@ async function handle(
 
 /** A handler bug must not take the simulator down: answer 500, or drop the connection. */
 function fail(state: SimState, res: ServerResponse, record: RecordedRequest): void {
-  if (res.headersSent || res.destroyed) {
+  try {
+    if (res.headersSent || res.destroyed) throw new Error("response already started");
+    const envelope = generalError("internal_error", "simulator error", state.now());
+    new Reply(res, record).json(500, envelope);
+  } catch {
     res.destroy();
-    return;
   }
-  new Reply(res, record).json(
-    500,
-    generalError("internal_error", "simulator error", state.now()),
-  );
 }
 
 function recordOf(req: IncomingMessage): RecordedRequest {

@@ -53,7 +53,7 @@ export interface Fault {
   latencyMs?: number;
   /** `Retry-After` for `rate_limited`; default 30. */
   retryAfterSeconds?: number;
-  /** Body size for `oversized`; default 16 MiB. */
+  /** Body size for `oversized`, never below the real body's; default 16 MiB. */
   bytes?: number;
 }
 
