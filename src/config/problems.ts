@@ -51,7 +51,9 @@ export function fromZod(issues: readonly z.core.$ZodIssue[]): Issue[] {
       }));
     }
     const atKey = issue.code === "custom" && issue.params?.["at"] === "key";
-    return [{ path: issue.path as KeyPath, message: issue.message, atKey }];
+    // "must list at least one" needs no "(got a list)".
+    const quiet = issue.code === "too_small" && issue.origin === "array";
+    return [{ path: issue.path as KeyPath, message: issue.message, atKey, quiet }];
   });
 }
 

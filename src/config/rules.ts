@@ -32,8 +32,9 @@ export function checkAccounts(root: unknown): Issue[] {
     if (first === undefined) names.set(name, index);
     else {
       const where = account["name"] === undefined ? "auth_id" : "name";
-      const message = `duplicate account name "${name}"; also used by ${formatPath(["accounts", first])} (name defaults to auth_id)`;
-      issues.push({ path: [...path, where], message });
+      const also = formatPath(["accounts", first]);
+      const message = `duplicate account name "${name}", also used by ${also} (name defaults to auth_id)`;
+      issues.push({ path: [...path, where], message, quiet: true });
     }
   });
   return issues;
@@ -73,10 +74,8 @@ function checkNumbers(account: Raw, path: (string | number)[]): Issue[] {
     if (first === undefined) seen.set(number, index);
     else {
       const also = formatPath([...path, "numbers", first]);
-      issues.push({
-        path: [...path, "numbers", index],
-        message: `duplicate number; also at ${also}`,
-      });
+      const at = [...path, "numbers", index, ...(isMapping(entry) ? ["number"] : [])];
+      issues.push({ path: at, message: `duplicate number; also at ${also}` });
     }
   });
   return issues;

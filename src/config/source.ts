@@ -40,6 +40,7 @@ export interface SourceTree {
 // Aliases may nest; this bounds the work a hostile or mistaken file can cause.
 const MAX_ALIASES = 1000;
 const MAX_DEPTH = 64;
+const MAX_SYNTAX_ERRORS = 5;
 
 interface WalkState {
   readonly doc: Document;
@@ -60,7 +61,7 @@ export function readSource(text: string, env: NodeJS.ProcessEnv): SourceTree {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
 
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((error) => syntaxIssue(error, lines));
+    const issues = syntaxIssues(doc.errors, text, lines);
     return {
       value: null,
       spots: new Map(),
@@ -85,14 +86,40 @@ export function readSource(text: string, env: NodeJS.ProcessEnv): SourceTree {
   return { value, spots, unexpanded, issues, parsed: true };
 }
 
-function syntaxIssue(error: YAMLError, lines: LineCounter): SourceIssue {
-  const message =
-    error.code === "DUPLICATE_KEY"
-      ? "duplicate key; a key may appear only once in a mapping"
-      : error.code === "MULTIPLE_DOCS"
-        ? "the file holds more than one YAML document; keep one"
-        : `YAML syntax error: ${error.message}`;
-  return { path: [], at: lines.linePos(error.pos[0]), message };
+/**
+ * The first few YAML errors: after a real mistake the parser often reports a cascade
+ * of follow-on errors that only bury the first one.
+ */
+function syntaxIssues(
+  errors: readonly YAMLError[],
+  text: string,
+  lines: LineCounter,
+): SourceIssue[] {
+  const shown = errors.slice(0, MAX_SYNTAX_ERRORS).map((error) => {
+    const at = lines.linePos(error.pos[0]);
+    return { path: [], at, message: syntaxMessage(error, text) };
+  });
+  const rest = errors[MAX_SYNTAX_ERRORS];
+  if (rest === undefined) return shown;
+
+  const more = errors.length - MAX_SYNTAX_ERRORS;
+  const message = `${more} more YAML error(s) not shown; they often follow from the ones above`;
+  return [...shown, { path: [], at: lines.linePos(rest.pos[0]), message }];
+}
+
+function syntaxMessage(error: YAMLError, text: string): string {
+  if (error.code === "DUPLICATE_KEY") {
+    return "duplicate key; a key may appear only once in a mapping";
+  }
+  if (error.code === "MULTIPLE_DOCS") {
+    return "the file holds more than one YAML document; keep one";
+  }
+  // `{ key: ${VAR} }`: in flow style the `{` of `${` opens a mapping.
+  const [start] = error.pos;
+  if (text[start - 1] === "$" && text[start] === "{") {
+    return 'YAML syntax error: inside {…} or […], write ${VAR} in quotes, as "${VAR}"';
+  }
+  return `YAML syntax error: ${error.message}`;
 }
 
 function walk(node: unknown, path: KeyPath, state: WalkState): unknown {
