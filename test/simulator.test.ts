@@ -344,6 +344,19 @@ describe("request recording", () => {
     ]);
   });
 
+  test("recordRequests: false keeps nothing", async () => {
+    const quiet = await startSimulator({ recordRequests: false });
+    try {
+      const res = await request(`${quiet.url}/`);
+      await res.body.dump();
+
+      expect(res.statusCode).toBe(404);
+      expect(quiet.requests).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   test("resetRequests empties the same array", async () => {
     const requests = sim.requests;
     await get("/");

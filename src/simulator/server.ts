@@ -20,10 +20,11 @@ export async function startSimulator(
   const state = new SimState(options);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  const recording = options.recordRequests ?? true;
 
   const server = createServer({ noDelay: true }, (req, res) => {
     const record = recordOf(req);
-    requests.push(record);
+    if (recording) requests.push(record);
     req.resume();
     handle(state, req, res, record).catch(() => fail(state, res, record));
   });

@@ -71,6 +71,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Faults by E.164 number, or `*` for every number. */
   faults?: Record<string, Fault>;
+  /**
+   * Keep every request in `requests`; default true. Turn off for long runs (the
+   * `simulate` command, benchmarks), where the record would grow without bound.
+   */
+  recordRequests?: boolean;
 }
 
 /** One request as the simulator received it. */
