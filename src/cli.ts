@@ -17,6 +17,8 @@ export function buildCli(onExit: (code: number) => void): Command {
 
   const program = new Command("vobiz-exporter")
     .description("Prometheus exporter for Vobiz phone-number health")
+    // Options after a subcommand belong to it: `demo --web.listen-address` is the demo's.
+    .enablePositionalOptions()
     .version(VERSION)
     .option("--config.file <path>", "configuration file", "exporter.yml")
     .option("--config.check", "validate the configuration, print every problem, exit")

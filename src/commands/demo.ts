@@ -35,7 +35,8 @@ export function demoConfigYaml(simulatorUrl: string, listenAddress: string): str
 /** Starts the simulator on a free loopback port and the exporter against it. */
 export async function demo(flags: DemoFlags): Promise<number | undefined> {
   const logger = createLogger(flags.logLevel);
-  const simulator = await startSimulator({ host: "127.0.0.1", port: 0 });
+  // A long-running demo keeps no request log, so its memory stays flat.
+  const simulator = await startSimulator({ port: 0, recordRequests: false });
   logger.info({ url: simulator.url }, "vobiz simulator listening");
 
   const loaded = await parseConfig(

@@ -48,6 +48,7 @@ export async function simulate(flags: SimulateFlags): Promise<number | undefined
     accounts: [account],
     latencyMs: flags.latencyMs,
     faults: parseFaults(flags.faults),
+    recordRequests: false,
   });
   logger.info(
     { url: simulator.url, auth_id: account.authId, numbers: account.numbers.length },

@@ -1,0 +1,110 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import { demoAccount } from "../src/simulator/index.js";
+import { freePort, isUp, startChild, waitFor } from "./helpers/processes.js";
+
+const MAIN = "dist/main.js";
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "vobiz-cli-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the built binary to completion. */
+function run(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function configFile(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe("--config.check", () => {
+  test("exits 0 for the shipped exporter.yml with its variables set", () => {
+    const result = run(["--config.check", "--config.file=exporter.yml"], {
+      VOBIZ_AUTH_ID: "MA_EXAMPLE",
+      VOBIZ_AUTH_TOKEN: "example-token",
+    });
+    expect(result).toMatchObject({ status: 0, stdout: expect.stringContaining("valid") });
+  });
+
+  test("exits 1 and prints every problem with its position", async () => {
+    const file = await configFile(
+      "bad.yml",
+      [
+        "api:",
+        "  timeout: soon",
+        "accounts:",
+        "  - auth_id: MA_X",
+        "    auth_token: t",
+        "    numbers: ['12345']",
+        "",
+      ].join("\n"),
+    );
+    const result = run(["--config.check", `--config.file=${file}`]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}:2:12: api.timeout:`);
+    expect(result.stderr).toContain(`${file}:6:15: accounts[0].numbers[0]:`);
+  });
+
+  test("exits 1 for a file that does not exist, naming it", () => {
+    const result = run(["--config.check", "--config.file=/nonexistent/exporter.yml"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("/nonexistent/exporter.yml");
+  });
+});
+
+describe("serving", () => {
+  test("a bad configuration exits 1 without listening", async () => {
+    const port = await freePort();
+    const file = await configFile("unknown-key.yml", "nonsense: true\n");
+    const result = run([
+      `--config.file=${file}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("nonsense");
+    expect(await isUp(`http://127.0.0.1:${port}/-/healthy`)).toBeUndefined();
+  });
+
+  test("demo serves real gauges for every demo number and stops on SIGTERM", async () => {
+    const port = await freePort();
+    const demo = startChild(process.execPath, [
+      MAIN,
+      "demo",
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      await waitFor("the demo", () => isUp(`http://127.0.0.1:${port}/-/ready`));
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+
+      for (const number of demoAccount().numbers) {
+        expect(body).toMatch(
+          new RegExp(`vobiz_number_up\\{[^}]*number="\\${number.e164}"[^}]*\\} 1`),
+        );
+      }
+      expect(demo.output()).toContain("vobiz simulator listening");
+      expect(demo.output()).toContain("exporter listening");
+    } finally {
+      expect(await demo.stop()).toBe(0);
+    }
+  });
+});
