@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /** How much of Prometheus's scrape timeout is kept back for serialising the answer. */
 export const SCRAPE_TIMEOUT_MARGIN_MS = 500;
 
@@ -22,5 +24,8 @@ export function scrapeBudgetMs(header: string | undefined, apiTimeoutMs: number)
 
 /** A deadline `budgetMs` from `nowMs`. */
 export function deadlineIn(budgetMs: number, nowMs: number = Date.now()): Deadline {
-  return { atMs: nowMs + budgetMs, signal: AbortSignal.timeout(Math.max(1, budgetMs)) };
+  const signal = AbortSignal.timeout(Math.max(1, budgetMs));
+  // Every number of the scrape listens to this one signal; thousands are expected.
+  setMaxListeners(0, signal);
+  return { atMs: nowMs + budgetMs, signal };
 }
