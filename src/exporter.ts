@@ -84,6 +84,8 @@ export class Exporter {
       client: this.#client,
       health: config.health,
       maxConcurrency: config.api.maxConcurrency,
+      retries: config.api.retries,
+      cacheTtlMs: config.cache.ttlMs,
       logger: this.#logger,
       states: this.#states,
       now: this.#now,

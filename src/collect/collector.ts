@@ -4,11 +4,14 @@ import pLimit, { type LimitFunction } from "p-limit";
 
 import type { HealthConfig } from "../config/types.js";
 import type { Logger } from "../log.js";
-import type { HealthAnswer, VobizClient } from "../vobiz/client.js";
+import type { HealthAnswer, HealthQuery, VobizClient } from "../vobiz/client.js";
 import { VobizError } from "../vobiz/errors.js";
+import type { TimedHealth } from "./cache.js";
 import type { Deadline } from "./deadline.js";
 import { NumberStates } from "./number-states.js";
 import type { NumberOutcome } from "./outcome.js";
+import { AccountPausedError } from "./pause.js";
+import { withRetries, type BackoffPolicy } from "./retry.js";
 import type { Target } from "./target.js";
 
 export interface CollectorOptions {
@@ -19,24 +22,36 @@ export interface CollectorOptions {
   readonly logger: Logger;
   /** Memory kept across scrapes (and across reloads, when passed on). */
   readonly states?: NumberStates;
+  /** Retries of one number's read within a scrape (`api.retries`); default 0. */
+  readonly retries?: number;
+  /** How long a number's answer is reused, in milliseconds (`cache.ttl`); default 0, off. */
+  readonly cacheTtlMs?: number;
+  /** Waits between retries that Vobiz gave no `Retry-After` for; default 100 ms to 2 s. */
+  readonly backoff?: BackoffPolicy;
   readonly now?: () => number;
 }
 
 /**
  * Reads the health of many numbers at once within a deadline. A number's failure is
  * recorded as its outcome; it never rejects the scrape or touches another number.
+ * Answers come from the cache when fresh; concurrent scrapes share one read per
+ * number; failed reads are retried within the deadline; a paused account is not called.
  */
 export class Collector {
   readonly states: NumberStates;
   readonly #options: CollectorOptions;
   readonly #limit: LimitFunction;
   readonly #now: () => number;
+  readonly #query: HealthQuery;
+  readonly #ttlMs: number;
 
   constructor(options: CollectorOptions) {
     this.#options = options;
     this.#limit = pLimit(options.maxConcurrency);
     this.states = options.states ?? new NumberStates();
     this.#now = options.now ?? Date.now;
+    this.#query = { granularity: options.health.granularity, days: options.health.days };
+    this.#ttlMs = options.cacheTtlMs ?? 0;
   }
 
   /** One outcome per target, in the order given. */
@@ -44,19 +59,19 @@ export class Collector {
     targets: readonly Target[],
     deadline: Deadline,
   ): Promise<NumberOutcome[]> {
+    this.states.cache.prune(this.#ttlMs, this.#now());
     return Promise.all(targets.map((target) => this.#collectOne(target, deadline)));
   }
 
   async #collectOne(target: Target, deadline: Deadline): Promise<NumberOutcome> {
     const started = performance.now();
     const state = this.states.get(target);
-    let health;
+    let answer: TimedHealth | undefined;
     let error: VobizError | undefined;
 
     try {
-      const answer = await this.#limit(() => this.#fetch(target, deadline));
-      health = answer.health;
-      state.lastSuccessMs = this.#now();
+      answer = await this.#read(target, deadline);
+      state.lastSuccessMs = Math.max(state.lastSuccessMs ?? answer.atMs, answer.atMs);
     } catch (caught) {
       error = asVobizError(caught);
       state.errorCounts.set(error.reason, (state.errorCounts.get(error.reason) ?? 0) + 1);
@@ -65,12 +80,40 @@ export class Collector {
 
     return {
       target,
-      health,
+      health: answer?.health,
       error,
       seconds: (performance.now() - started) / 1000,
       lastSuccessMs: state.lastSuccessMs,
       errorCounts: state.errorCounts,
     };
+  }
+
+  /** The cached answer when fresh, else the number's shared read. */
+  async #read(target: Target, deadline: Deadline): Promise<TimedHealth> {
+    const { cache } = this.states;
+    const cached = cache.fresh(target, this.#query, this.#ttlMs, this.#now());
+    if (cached !== undefined) return cached;
+
+    return cache.read(target, this.#query, deadline, this.#ttlMs, (flight) =>
+      this.#readUpstream(target, flight),
+    );
+  }
+
+  /** One number's read with its retries, each waiting for a concurrency slot. */
+  async #readUpstream(target: Target, flight: Deadline): Promise<TimedHealth> {
+    const answer = await withRetries(
+      () => this.#limit(() => this.#fetch(target, flight)),
+      {
+        retries: this.#options.retries ?? 0,
+        deadline: flight,
+        now: this.#now,
+        backoff: this.#options.backoff,
+        onFailure: (error) => this.#pauseOn429(target, error),
+      },
+    );
+    const atMs = this.#now();
+    this.states.pauses.succeeded(target.account.name, atMs);
+    return { health: answer.health, atMs };
   }
 
   async #fetch(target: Target, deadline: Deadline): Promise<HealthAnswer> {
@@ -81,34 +124,58 @@ export class Collector {
         "scrape deadline passed before the request was sent",
       );
     }
-    const { granularity, days } = this.#options.health;
+    // Checked once a slot is free: the account may have been paused while queued.
+    const account = target.account.name;
+    const pausedUntil = this.states.pauses.pausedUntil(account, this.#now());
+    if (pausedUntil !== undefined) throw new AccountPausedError(account, pausedUntil);
+
     const answer = await this.#options.client.getHealth(
       target.account,
       target.number,
-      { granularity, days },
+      this.#query,
       deadline.signal,
     );
     this.#options.logger.debug(
-      { account: target.account.name, number: target.number, status: answer.status },
+      { account, number: target.number, status: answer.status },
       "health read",
     );
     return answer;
   }
 
-  #logFailure(target: Target, error: VobizError): void {
-    this.#options.logger.error(
+  #pauseOn429(target: Target, error: VobizError): void {
+    if (error.status !== 429) return;
+    const account = target.account.name;
+    const pause = this.states.pauses.pause(account, error.retryAfterMs, this.#now());
+    if (!pause.started) return;
+
+    this.#options.logger.warn(
       {
-        account: target.account.name,
+        account,
         number: target.number,
-        reason: error.reason,
-        status: error.status,
+        until: new Date(pause.untilMs).toISOString(),
         api_id: error.apiId,
-        url: error.url,
-        upstream_message: error.upstreamMessage,
-        err: error.message,
       },
-      "number health read failed",
+      "account paused after rate limit",
     );
+  }
+
+  #logFailure(target: Target, error: VobizError): void {
+    const fields = {
+      account: target.account.name,
+      number: target.number,
+      reason: error.reason,
+      status: error.status,
+      api_id: error.apiId,
+      url: error.url,
+      upstream_message: error.upstreamMessage,
+      err: error.message,
+    };
+    // The pause itself is logged once at warn; its skipped numbers are expected.
+    if (error instanceof AccountPausedError) {
+      this.#options.logger.debug(fields, "number skipped while account paused");
+    } else {
+      this.#options.logger.error(fields, "number health read failed");
+    }
   }
 }
 

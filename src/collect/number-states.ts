@@ -1,4 +1,6 @@
 import type { FailureReason } from "../vobiz/errors.js";
+import { HealthCache } from "./cache.js";
+import { AccountPauses } from "./pause.js";
 import { targetKey, type Target } from "./target.js";
 
 /** What the exporter remembers about a number between scrapes. */
@@ -8,10 +10,15 @@ export interface NumberState {
 }
 
 /**
- * Per-number memory that outlives one scrape: the last success and the error counts.
- * Numbers that are no longer monitored are forgotten, so memory follows the config.
+ * Memory that outlives one scrape: each number's last success and error counts, the
+ * health cache with its reads in flight, and the accounts paused after a 429. Numbers
+ * and accounts that are no longer monitored are forgotten, so memory follows the config.
  */
 export class NumberStates {
+  /** Answers reused for the cache TTL, and reads shared by concurrent scrapes. */
+  readonly cache = new HealthCache();
+  /** Accounts told to slow down. */
+  readonly pauses = new AccountPauses();
   readonly #states = new Map<string, NumberState>();
 
   /** The state of a number, created empty on first use. */
@@ -25,12 +32,14 @@ export class NumberStates {
     return state;
   }
 
-  /** Forgets every number not in `targets`. */
+  /** Forgets every number not in `targets`, its cached answers, and other accounts. */
   retainOnly(targets: readonly Target[]): void {
     const keep = new Set(targets.map((t) => targetKey(t.account.name, t.number)));
     for (const key of this.#states.keys()) {
       if (!keep.has(key)) this.#states.delete(key);
     }
+    this.cache.retainOnly(targets);
+    this.pauses.retainOnly(targets.map((t) => t.account.name));
   }
 
   get size(): number {
