@@ -54,6 +54,11 @@ export class Directory {
     return [...(this.#entries.get(authId)?.numbers.values() ?? [])];
   }
 
+  /** Takes a number out of every account, as when it is released for good. */
+  remove(e164: string): void {
+    for (const entry of this.#entries.values()) entry.numbers.delete(e164);
+  }
+
   #add(authId: string, visible: VisibleNumber): void {
     const entry = this.#entries.get(authId);
     if (entry && !entry.numbers.has(visible.number.e164)) {

@@ -67,6 +67,20 @@ const ERROR_FAULTS: Partial<Record<FaultName, ErrorFault>> = {
 const DEFAULT_DELAY_MS = 1000;
 const DEFAULT_OVERSIZED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Answers with the error `fault` stands for (or, for `stall`, never answers) and
+ * returns true; returns false, sending nothing, for faults that change a 200 body.
+ */
+export function sendErrorFault(reply: Reply, fault: Fault, env: FaultEnv): boolean {
+  const error = ERROR_FAULTS[fault.name];
+  if (error) {
+    const headers = error.retryAfter ? { "retry-after": error.retryAfter } : {};
+    reply.json(error.status, generalError(error.code, error.message, env.now()), headers);
+    return true;
+  }
+  return fault.name === "stall"; // never answered; close() destroys the socket
+}
+
 /** Answers a health request with `body`, misbehaving as `fault` says. */
 export async function sendHealth(
   reply: Reply,
@@ -74,15 +88,7 @@ export async function sendHealth(
   fault: Fault | undefined,
   env: FaultEnv,
 ): Promise<void> {
-  const error = fault && ERROR_FAULTS[fault.name];
-  if (error) {
-    const headers = error.retryAfter ? { "retry-after": error.retryAfter } : {};
-    return reply.json(
-      error.status,
-      generalError(error.code, error.message, env.now()),
-      headers,
-    );
-  }
+  if (fault && sendErrorFault(reply, fault, env)) return;
   const text = JSON.stringify(body);
   if (!fault) return reply.text(200, text, JSON_TYPE);
 
@@ -90,8 +96,6 @@ export async function sendHealth(
     case "latency":
       await env.sleep(fault.latencyMs ?? DEFAULT_DELAY_MS);
       return reply.text(200, text, JSON_TYPE);
-    case "stall":
-      return; // never answered; close() destroys the socket
     case "slow_body":
       return sendSlowly(reply, text, fault.latencyMs ?? DEFAULT_DELAY_MS, env.sleep);
     case "rate_limited": {

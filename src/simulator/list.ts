@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { authorize } from "./auth.js";
 import type { VisibleNumber } from "./directory.js";
 import { generalError } from "./errors.js";
+import { sendErrorFault } from "./faults.js";
 import { deterministicUuid } from "./prng.js";
 import { isProblem, parseListQuery } from "./query.js";
 import type { Reply } from "./reply.js";
@@ -47,6 +48,10 @@ export function handleList(
 ): void {
   const account = authorize(reply, req, route.authId, state);
   if (!account) return;
+
+  const fault = state.listFaultFor(account.authId);
+  const env = { now: state.now, sleep: (ms: number) => state.timers.sleep(ms) };
+  if (fault && sendErrorFault(reply, fault, env)) return;
 
   const query = parseListQuery(route.query);
   if (isProblem(query)) {

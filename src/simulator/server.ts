@@ -37,7 +37,8 @@ export async function startSimulator(
   return {
     url: urlOf(address),
     requests,
-    setFault: (e164, fault) => state.setFault(e164, fault),
+    setFault: (key, fault) => state.setFault(key, fault),
+    removeNumber: (e164) => state.directory.remove(e164),
     resetRequests: () => {
       requests.length = 0;
     },

@@ -34,6 +34,11 @@ export class SimState {
     else this.#limitedOnce.delete(key);
   }
 
+  /** The fault of an account's number list: set under its auth ID; `*` does not apply. */
+  listFaultFor(authId: string): Fault | undefined {
+    return this.#faults.get(authId);
+  }
+
   /**
    * The fault to apply to this request for a number: its own, else the `*` one.
    * `rate_limited_once` becomes a 429 with `Retry-After: 1` the first time, then nothing.

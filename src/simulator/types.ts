@@ -99,8 +99,13 @@ export interface RunningSimulator {
   url: string;
   /** Every request received, in arrival order. */
   requests: RecordedRequest[];
-  /** Sets (or, with `undefined`, clears) the fault of a number or of `*`. */
-  setFault(e164: string, fault: Fault | undefined): void;
+  /**
+   * Sets (or, with `undefined`, clears) the fault of a number, of `*`, or of an
+   * account's number list when the key is its auth ID (error faults and `stall` only).
+   */
+  setFault(key: string, fault: Fault | undefined): void;
+  /** Removes a number from every account's list and health endpoint. */
+  removeNumber(e164: string): void;
   /** Empties `requests`. */
   resetRequests(): void;
   /** Stops listening and destroys every open socket, stalled ones included. */
