@@ -4,8 +4,11 @@ import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
 import { NumberStates } from "./collect/number-states.js";
 import type { NumberOutcome } from "./collect/outcome.js";
-import { configuredTargets, type Target } from "./collect/target.js";
+import { targetKey, type Target } from "./collect/target.js";
 import type { ExporterConfig } from "./config/types.js";
+import { Discoverer } from "./discover/discoverer.js";
+import { DiscoveryMetrics } from "./discover/metrics.js";
+import { mergeTargets } from "./discover/targets.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { addNumberMetrics } from "./metrics/render.js";
@@ -47,12 +50,20 @@ export class Exporter {
   #client!: VobizClient;
   #collector!: Collector;
   #lastOutcomes = new Map<Target, NumberOutcome>();
+  readonly #discoverer: Discoverer;
+  #targetIndex = { targets: this.#targets, byKey: new Map<string, Target>() };
 
   constructor(options: ExporterOptions) {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.metrics = new ExporterMetrics(options.version, {
       processMetrics: options.processMetrics ?? true,
+    });
+    this.#discoverer = new Discoverer({
+      logger: options.logger,
+      metrics: new DiscoveryMetrics(this.metrics.registry),
+      onChange: () => this.#retarget(),
+      now: this.#now,
     });
     this.apply(options.config);
   }
@@ -74,12 +85,13 @@ export class Exporter {
   apply(config: ExporterConfig): void {
     const previousClient = this.#client;
     this.#config = config;
-    this.#targets = configuredTargets(config);
     this.#client = new VobizClient({
       baseUrl: config.api.baseUrl,
       maxResponseBytes: config.api.maxResponseBytes,
       observe: this.metrics.observeRequest,
     });
+    this.#discoverer.update(config, this.#client);
+    this.#targets = mergeTargets(config, this.#discoverer.lists);
     this.#collector = new Collector({
       client: this.#client,
       health: config.health,
@@ -99,7 +111,33 @@ export class Exporter {
 
   /** Reads every monitored number and renders the exposition. */
   async scrape(request: ScrapeRequest): Promise<Exposition> {
-    const targets = this.#targets;
+    return this.#expose(this.#targets, request, true);
+  }
+
+  /**
+   * The monitored number `number` of account `accountName` (configured or discovered),
+   * or undefined when the exporter does not monitor it.
+   */
+  findTarget(accountName: string, number: string): Target | undefined {
+    if (this.#targetIndex.targets !== this.#targets) {
+      const byKey = new Map(
+        this.#targets.map((t) => [targetKey(t.account.name, t.number), t] as const),
+      );
+      this.#targetIndex = { targets: this.#targets, byKey };
+    }
+    return this.#targetIndex.byKey.get(targetKey(accountName, number));
+  }
+
+  /** Reads one monitored number and renders its series alone, for `/probe`. */
+  async probe(target: Target, request: ScrapeRequest): Promise<Exposition> {
+    return this.#expose([target], request, false);
+  }
+
+  async #expose(
+    targets: readonly Target[],
+    request: ScrapeRequest,
+    withExporterMetrics: boolean,
+  ): Promise<Exposition> {
     const budget = scrapeBudgetMs(request.timeoutHeader, this.#config.api.timeoutMs);
     const outcomes = await this.#collector.collect(
       targets,
@@ -118,16 +156,35 @@ export class Exporter {
       granularity: this.#config.health.granularity,
       nowMs: this.#now(),
     });
-    // prom-client's typings call these plain objects; at run time they are the metrics.
-    for (const metric of this.metrics.registry.getMetricsAsArray()) {
-      registry.registerMetric(metric as unknown as Metric);
+    if (withExporterMetrics) {
+      // prom-client's typings call these plain objects; at run time they are metrics.
+      for (const metric of this.metrics.registry.getMetricsAsArray()) {
+        registry.registerMetric(metric as unknown as Metric);
+      }
     }
     return { body: await registry.metrics(), contentType: registry.contentType };
   }
 
-  /** Releases upstream connections. */
+  /** Stops discovery and releases upstream connections. */
   async close(): Promise<void> {
+    this.#discoverer.close();
     await this.#client.close();
+  }
+
+  /** Reads every discovering account's number list now; resolves when done. */
+  async refreshDiscovery(): Promise<void> {
+    await this.#discoverer.refreshAll();
+  }
+
+  /** Follows a changed discovered list: later scrapes read the new set of numbers. */
+  #retarget(): void {
+    this.#targets = mergeTargets(this.#config, this.#discoverer.lists, this.#targets);
+    const current = new Set(this.#targets);
+    for (const target of this.#lastOutcomes.keys()) {
+      if (!current.has(target)) this.#lastOutcomes.delete(target);
+    }
+    this.#states.retainOnly(this.#targets);
+    this.metrics.setNumberCounts(countBySource(this.#targets, this.#config));
   }
 }
 

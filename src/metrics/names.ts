@@ -136,6 +136,16 @@ export const EXPORTER_METRICS = define({
     name: "vobiz_config_last_reload_success_timestamp_seconds",
     help: "When the configuration was last loaded successfully, Unix seconds.",
   },
+  discoveryLastSuccess: {
+    name: "vobiz_discovery_last_success_timestamp_seconds",
+    help: "When the account's number list was last read in full, Unix seconds.",
+    extraLabels: ["account"],
+  },
+  discoveryErrors: {
+    name: "vobiz_discovery_errors_total",
+    help: "Failed reads of the account's number list, by reason; the last good list is kept.",
+    extraLabels: ["account", "reason"],
+  },
 });
 
 /** Number states Vobiz documents; each gets a series so that a change shows as 1 → 0. */

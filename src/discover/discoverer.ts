@@ -1,0 +1,188 @@
+import type { AccountConfig, ExporterConfig } from "../config/types.js";
+import type { Logger } from "../log.js";
+import type { VobizClient } from "../vobiz/client.js";
+import { VobizError } from "../vobiz/errors.js";
+import { listNumbers, type ListedNumber } from "./list-numbers.js";
+import type { DiscoveryMetrics } from "./metrics.js";
+import { isE164, type DiscoveredNumber } from "./targets.js";
+
+export interface DiscovererOptions {
+  readonly logger: Logger;
+  readonly metrics: DiscoveryMetrics;
+  /** Called after a refresh changed an account's list, to rebuild the targets. */
+  readonly onChange: () => void;
+  readonly now?: () => number;
+}
+
+interface AccountDiscovery {
+  readonly account: AccountConfig;
+  /** The last list read in full, unfiltered; undefined until the first success. */
+  listed: readonly ListedNumber[] | undefined;
+  found: readonly DiscoveredNumber[];
+  running: Promise<void> | undefined;
+}
+
+/**
+ * Keeps each discovering account's list of numbers up to date in the background: read
+ * at once when a configuration is applied, then every `refresh_interval`, never inside
+ * a scrape. A failed read keeps the last good list, is logged and counted.
+ */
+export class Discoverer {
+  readonly #options: DiscovererOptions;
+  readonly #now: () => number;
+  #accounts = new Map<string, AccountDiscovery>();
+  #timers: NodeJS.Timeout[] = [];
+  #abort = new AbortController();
+  #client: VobizClient | undefined;
+  #timeoutMs = 10_000;
+
+  constructor(options: DiscovererOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The numbers each account's list holds now, by account name, after the filter. */
+  get lists(): ReadonlyMap<string, readonly DiscoveredNumber[]> {
+    return new Map([...this.#accounts].map(([name, state]) => [name, state.found]));
+  }
+
+  /**
+   * Follows a new configuration: stops the old timers and reads, keeps the last list of
+   * every account still discovering with the same credentials, and starts reading now.
+   */
+  update(config: ExporterConfig, client: VobizClient): void {
+    this.#stop();
+    this.#client = client;
+    this.#timeoutMs = config.api.timeoutMs;
+
+    const previous = this.#accounts;
+    this.#accounts = new Map();
+    for (const account of config.accounts) {
+      if (!account.discover.enabled) continue;
+      const before = previous.get(account.name);
+      const listed =
+        before?.account.authId === account.authId ? before.listed : undefined;
+      const found = listed === undefined ? [] : filterListed(account, listed);
+      this.#accounts.set(account.name, { account, listed, found, running: undefined });
+    }
+    this.#options.metrics.track([...this.#accounts.keys()]);
+
+    for (const state of this.#accounts.values()) {
+      void this.#refresh(state);
+      const timer = setInterval(
+        () => void this.#refresh(state),
+        state.account.discover.refreshIntervalMs,
+      );
+      // A refresh timer alone must not keep the process alive.
+      timer.unref();
+      this.#timers.push(timer);
+    }
+  }
+
+  /** Reads every discovering account's list now (or joins a read in flight). */
+  async refreshAll(): Promise<void> {
+    await Promise.all([...this.#accounts.values()].map((state) => this.#refresh(state)));
+  }
+
+  /** Stops the timers and abandons reads in flight. */
+  close(): void {
+    this.#stop();
+    this.#accounts = new Map();
+  }
+
+  #stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.#abort.abort();
+    this.#abort = new AbortController();
+  }
+
+  #refresh(state: AccountDiscovery): Promise<void> {
+    state.running ??= this.#read(state).finally(() => {
+      state.running = undefined;
+    });
+    return state.running;
+  }
+
+  async #read(state: AccountDiscovery): Promise<void> {
+    const { account } = state;
+    const client = this.#client;
+    const stopped = this.#abort.signal;
+    if (client === undefined || stopped.aborted) return;
+
+    let listed: ListedNumber[];
+    try {
+      const limits = { signal: stopped, pageTimeoutMs: this.#timeoutMs };
+      listed = await listNumbers(client, account, limits);
+    } catch (caught) {
+      // A read abandoned by a reload or close is not a failure of the account.
+      if (!stopped.aborted) this.#failed(account, caught);
+      return;
+    }
+    if (stopped.aborted || this.#accounts.get(account.name) !== state) return;
+
+    const found = filterListed(account, listed);
+    const changed = !sameNumbers(state.found, found);
+    state.listed = listed;
+    state.found = found;
+    this.#options.metrics.succeeded(account.name, this.#now());
+    this.#options.logger.debug(
+      { account: account.name, listed: listed.length, numbers: found.length },
+      "numbers discovered",
+    );
+    if (changed) this.#options.onChange();
+  }
+
+  #failed(account: AccountConfig, caught: unknown): void {
+    const error =
+      caught instanceof VobizError
+        ? caught
+        : new VobizError("network", "unexpected failure listing numbers", {
+            cause: caught,
+          });
+    this.#options.metrics.failed(account.name, error.reason);
+    this.#options.logger.error(
+      {
+        account: account.name,
+        reason: error.reason,
+        status: error.status,
+        api_id: error.apiId,
+        url: error.url,
+        upstream_message: error.upstreamMessage,
+        err: error.message,
+      },
+      "number discovery failed",
+    );
+  }
+}
+
+/**
+ * The listed numbers whose status is one of `discover.statuses`, valid E.164 only, each
+ * with its owner when another (sub-)account than the listing one owns it.
+ */
+export function filterListed(
+  account: AccountConfig,
+  listed: readonly ListedNumber[],
+): DiscoveredNumber[] {
+  const statuses = new Set(account.discover.statuses);
+  const seen = new Set<string>();
+  const found: DiscoveredNumber[] = [];
+  for (const item of listed) {
+    if (item.status === undefined || !statuses.has(item.status)) continue;
+    if (!isE164(item.number) || seen.has(item.number)) continue;
+    seen.add(item.number);
+    const owner =
+      item.ownerAuthId !== undefined && item.ownerAuthId !== account.authId
+        ? item.ownerAuthId
+        : undefined;
+    found.push({ number: item.number, owner });
+  }
+  return found;
+}
+
+function sameNumbers(a: readonly DiscoveredNumber[], b: readonly DiscoveredNumber[]) {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => x.number === b[i]?.number && x.owner === b[i]?.owner)
+  );
+}
