@@ -4,6 +4,8 @@ import type { Exporter } from "../exporter.js";
 import type { Logger } from "../log.js";
 import { landingPage } from "./landing.js";
 import { wantsOpenMetrics } from "./negotiate.js";
+import { probeRoute } from "./routes/probe.js";
+import { sdRoute } from "./routes/sd.js";
 
 export interface HttpAppOptions {
   readonly exporter: Exporter;
@@ -27,6 +29,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
     res.type(exposition.contentType).send(exposition.body);
   });
+
+  app.get("/probe", probeRoute(exporter));
+  app.get("/sd", sdRoute(exporter));
 
   app.get("/", (_req, res) => {
     res
