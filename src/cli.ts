@@ -7,6 +7,9 @@ import { simulate } from "./commands/simulate.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
+const WEB_CONFIG_HELP =
+  "TLS and basic auth, in the exporter toolkit's web-config.yml format";
+
 /**
  * The command line, in Prometheus exporter style (`--config.file`, `--web.*`). Each
  * action resolves to an exit code, or to undefined when it keeps serving.
@@ -23,12 +26,14 @@ export function buildCli(onExit: (code: number) => void): Command {
     .option("--config.file <path>", "configuration file", "exporter.yml")
     .option("--config.check", "validate the configuration, print every problem, exit")
     .option("--web.listen-address <address>", "listen address (overrides the file)")
+    .option("--web.config.file <path>", WEB_CONFIG_HELP)
     .addOption(logLevel())
     .action(async (opts: Record<string, unknown>) => {
       const code = await serve({
         configFile: opts["config.file"] as string,
         configCheck: opts["config.check"] === true,
         listenAddress: opts["web.listenAddress"] as string | undefined,
+        webConfigFile: opts["web.config.file"] as string | undefined,
         logLevel: opts["log.level"] as LogLevel,
       });
       if (code !== undefined) onExit(code);
@@ -38,10 +43,12 @@ export function buildCli(onExit: (code: number) => void): Command {
     .command("demo")
     .description("run the built-in Vobiz simulator and the exporter against it")
     .option("--web.listen-address <address>", "exporter listen address", ":9817")
+    .option("--web.config.file <path>", WEB_CONFIG_HELP)
     .addOption(logLevel())
     .action(async (opts: Record<string, unknown>) => {
       const code = await demo({
         listenAddress: opts["web.listenAddress"] as string,
+        webConfigFile: opts["web.config.file"] as string | undefined,
         logLevel: opts["log.level"] as LogLevel,
       });
       if (code !== undefined) onExit(code);

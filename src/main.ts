@@ -9,6 +9,16 @@ process.on("unhandledRejection", (reason) => {
   );
 });
 
+// Request handlers' errors reach express's error handler, so what lands here comes
+// from a stray callback (a socket, a timer). Each scrape builds its own registry and
+// the configuration is immutable, so no shared state is left half-changed: serving on
+// beats dropping out of Prometheus. Failures before serving still exit 1 below.
+process.on("uncaughtException", (err) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: "error", msg: "uncaught exception", err: err.stack ?? String(err) })}\n`,
+  );
+});
+
 buildCli((code) => process.exit(code))
   .parseAsync(process.argv)
   .catch((err: unknown) => {

@@ -85,6 +85,7 @@ export class Collector {
       seconds: (performance.now() - started) / 1000,
       lastSuccessMs: state.lastSuccessMs,
       errorCounts: state.errorCounts,
+      lastRequest: state.lastRequest,
     };
   }
 
@@ -129,17 +130,43 @@ export class Collector {
     const pausedUntil = this.states.pauses.pausedUntil(account, this.#now());
     if (pausedUntil !== undefined) throw new AccountPausedError(account, pausedUntil);
 
-    const answer = await this.#options.client.getHealth(
-      target.account,
-      target.number,
-      this.#query,
-      deadline.signal,
-    );
+    const answer = await this.#send(target, deadline);
     this.#options.logger.debug(
       { account, number: target.number, status: answer.status },
       "health read",
     );
     return answer;
+  }
+
+  /** Sends the request and remembers it, answered or not, for the details page. */
+  async #send(target: Target, deadline: Deadline): Promise<HealthAnswer> {
+    const state = this.states.get(target);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+
+    try {
+      const answer = await this.#options.client.getHealth(
+        target.account,
+        target.number,
+        this.#query,
+        deadline.signal,
+      );
+      const { url, status } = answer;
+      state.lastRequest = { url, status, seconds: seconds(), atMs: this.#now() };
+      return answer;
+    } catch (caught) {
+      const error = asVobizError(caught);
+      state.lastRequest = {
+        url: error.url ?? "",
+        status: error.status,
+        seconds: seconds(),
+        apiId: error.apiId,
+        reason: error.reason,
+        upstreamMessage: error.upstreamMessage,
+        atMs: this.#now(),
+      };
+      throw error;
+    }
   }
 
   #pauseOn429(target: Target, error: VobizError): void {

@@ -1,4 +1,5 @@
 import type { FailureReason } from "../vobiz/errors.js";
+import type { RequestRecord } from "./outcome.js";
 import { HealthCache } from "./cache.js";
 import { AccountPauses } from "./pause.js";
 import { targetKey, type Target } from "./target.js";
@@ -7,6 +8,7 @@ import { targetKey, type Target } from "./target.js";
 export interface NumberState {
   lastSuccessMs?: number;
   readonly errorCounts: Map<FailureReason, number>;
+  lastRequest?: RequestRecord;
 }
 
 /**

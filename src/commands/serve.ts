@@ -1,11 +1,15 @@
 import { formatProblem, loadConfig } from "../config/load.js";
 import { createLogger, type LogLevel } from "../log.js";
+import { reloadOnHangup } from "../reloader.js";
 import { startExporter, stopOnSignals } from "./run-exporter.js";
+import { readWebConfigFlag } from "./web-config-flag.js";
 
 export interface ServeFlags {
   readonly configFile: string;
   readonly configCheck: boolean;
   readonly listenAddress?: string;
+  /** `--web.config.file`: TLS and basic auth. */
+  readonly webConfigFile?: string;
   readonly logLevel: LogLevel;
 }
 
@@ -24,13 +28,19 @@ export async function serve(flags: ServeFlags): Promise<number | undefined> {
     );
     return 1;
   }
+  const web = await readWebConfigFlag(flags.webConfigFile);
+  if (web === false) return 1;
   if (flags.configCheck) {
     process.stdout.write(`${flags.configFile}: configuration is valid\n`);
     return 0;
   }
 
   const logger = createLogger(flags.logLevel);
-  const running = await startExporter(loaded.config, logger, flags.listenAddress);
+  const running = await startExporter(loaded.config, logger, flags.listenAddress, {
+    ...web,
+    load: () => loadConfig(flags.configFile),
+  });
   stopOnSignals(logger, running.stop);
+  reloadOnHangup(running.reloader);
   return undefined;
 }

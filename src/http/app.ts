@@ -4,6 +4,7 @@ import type { Exporter } from "../exporter.js";
 import type { Logger } from "../log.js";
 import { landingPage } from "./landing.js";
 import { wantsOpenMetrics } from "./negotiate.js";
+import { debugRoute } from "./routes/debug.js";
 import { probeRoute } from "./routes/probe.js";
 import { sdRoute } from "./routes/sd.js";
 
@@ -38,6 +39,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       .type("text/html; charset=utf-8")
       .send(landingPage(exporter, version, now()).value);
   });
+
+  app.get("/debug", debugRoute(exporter, now));
 
   app.get("/-/healthy", (_req, res) => {
     res.type("text/plain").send("Healthy\n");

@@ -1,5 +1,8 @@
+import type { NumberOutcome } from "../collect/outcome.js";
+import type { Target } from "../collect/target.js";
 import type { Exporter } from "../exporter.js";
 import { html, type SafeHtml } from "./html.js";
+import { page } from "./page.js";
 
 /** The landing page: what this is, where its endpoints are, and each number's state. */
 export function landingPage(
@@ -7,74 +10,64 @@ export function landingPage(
   version: string,
   nowMs: number,
 ): SafeHtml {
-  const rows = exporter.targets.map((target) => {
-    const outcome = exporter.lastOutcome(target);
-    const result =
-      outcome === undefined ? "not scraped yet" : outcome.health ? "up" : "down";
-    const age =
-      outcome?.lastSuccessMs === undefined
-        ? ""
-        : `${Math.round((nowMs - outcome.lastSuccessMs) / 1000)} s ago`;
-    return html`<tr>
-      <td>${target.account.name}</td>
-      <td>${target.number}</td>
-      <td class="${result}">${result}</td>
-      <td>${outcome?.error?.reason ?? ""}</td>
-      <td>${outcome === undefined ? "" : `${(outcome.seconds * 1000).toFixed(0)} ms`}</td>
-      <td>${age}</td>
-    </tr>`;
-  });
+  const rows = exporter.targets.map((target) =>
+    numberRow(target, exporter.lastOutcome(target), nowMs),
+  );
 
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>Vobiz exporter</title>
-        <style>
-          body {
-            font-family: system-ui, sans-serif;
-            margin: 2rem;
-          }
-          table {
-            border-collapse: collapse;
-          }
-          td,
-          th {
-            border: 1px solid #ccc;
-            padding: 0.25rem 0.6rem;
-            text-align: left;
-          }
-          .up {
-            color: #1a7f37;
-          }
-          .down {
-            color: #cf222e;
-          }
-        </style>
-      </head>
-      <body>
-        <h1>Vobiz exporter</h1>
-        <p>Version ${version}. Prometheus exporter for Vobiz number health.</p>
-        <ul>
-          <li><a href="metrics">Metrics</a></li>
-          <li><a href="-/healthy">Health</a> and <a href="-/ready">readiness</a></li>
-        </ul>
-        <h2>Numbers</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Number</th>
-              <th>Last result</th>
-              <th>Reason</th>
-              <th>Duration</th>
-              <th>Last success</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows}
-          </tbody>
-        </table>
-      </body>
-    </html> `;
+  return page(
+    "Vobiz exporter",
+    html`<h1>Vobiz exporter</h1>
+      <p>
+        Version <span id="version">${version}</span>. A Prometheus exporter for the health
+        of Vobiz phone numbers: Prometheus scrapes <a href="metrics">/metrics</a>, or
+        <a href="sd">/sd</a> with <code>/probe</code> for one number at a time.
+      </p>
+      <h2>Numbers</h2>
+      <p>As of the last scrape; <a href="metrics">/metrics</a> reads them all again.</p>
+      <table id="numbers">
+        <thead>
+          <tr>
+            <th>Account</th>
+            <th>Number</th>
+            <th>Status</th>
+            <th>Spam</th>
+            <th>Last result</th>
+            <th>Reason</th>
+            <th>Duration</th>
+            <th>Last success</th>
+            <th>Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>`,
+  );
+}
+
+function numberRow(target: Target, outcome: NumberOutcome | undefined, nowMs: number) {
+  const result = outcome === undefined ? "pending" : outcome.health ? "up" : "down";
+  const health = outcome?.health;
+  const details = `debug?account=${encodeURIComponent(target.account.name)}&number=${encodeURIComponent(target.number)}`;
+
+  return html`<tr data-number="${target.number}">
+    <td>${target.account.name}</td>
+    <td>${target.number}</td>
+    <td class="status">${health?.status ?? ""}</td>
+    <td>${health?.isSpam === undefined ? "" : health.isSpam ? "yes" : "no"}</td>
+    <td class="${result}">${result === "pending" ? "not scraped yet" : result}</td>
+    <td>${outcome?.error?.reason ?? ""}</td>
+    <td>${outcome === undefined ? "" : `${Math.round(outcome.seconds * 1000)} ms`}</td>
+    <td>${age(outcome?.lastSuccessMs, nowMs)}</td>
+    <td><a href="${details}">details</a></td>
+  </tr>`;
+}
+
+/** "12 s ago", "3 min ago", or "never". */
+export function age(atMs: number | undefined, nowMs: number): string {
+  if (atMs === undefined) return "never";
+  const seconds = Math.max(0, Math.round((nowMs - atMs) / 1000));
+  if (seconds < 120) return `${seconds} s ago`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min ago`;
+  return `${Math.round(seconds / 3600)} h ago`;
 }

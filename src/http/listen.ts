@@ -1,6 +1,12 @@
 import { once } from "node:events";
 import { createServer, type RequestListener, type Server } from "node:http";
+import {
+  createServer as createHttpsServer,
+  type Server as HttpsServer,
+} from "node:https";
 import type { AddressInfo } from "node:net";
+
+import type { HttpsSetup } from "./tls.js";
 
 /** A listen address split into host (undefined: every interface) and port. */
 export interface ListenAddress {
@@ -26,19 +32,40 @@ export function parseListenAddress(address: string): ListenAddress {
 
 /** A started HTTP server and where it listens. */
 export interface Listening {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly url: string;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
 }
 
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** Serve HTTPS with these settings instead of plain HTTP. */
+  readonly https?: HttpsSetup;
+}
+
+// A client gets this long to send its headers, and its whole request; scrapes are
+// GETs, so a slow sender is a stuck or hostile one, not a large upload.
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Serves `handler` on `address`; rejects if the port cannot be bound. */
 export async function listen(
   handler: RequestListener,
   address: string,
+  options: ListenOptions = {},
 ): Promise<Listening> {
   const { host, port } = parseListenAddress(address);
-  const server = createServer(handler);
+  const timeouts = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+  };
+  const tls = options.https;
+  const server =
+    tls === undefined
+      ? createServer(timeouts, handler)
+      : createHttpsServer({ ...tls.options, ...timeouts }, handler);
+  if (tls !== undefined) server.on("secureConnection", tls.onSecureConnection);
   server.listen(port, host);
   await Promise.race([
     once(server, "listening"),
@@ -49,12 +76,15 @@ export async function listen(
   const shownHost = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
   return {
     server,
-    url: `http://${shownHost}:${bound.port}`,
+    url: `${tls === undefined ? "http" : "https"}://${shownHost}:${bound.port}`,
     close: (graceMs = 10_000) => closeGracefully(server, graceMs),
   };
 }
 
-async function closeGracefully(server: Server, graceMs: number): Promise<void> {
+async function closeGracefully(
+  server: Listening["server"],
+  graceMs: number,
+): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
