@@ -2,16 +2,21 @@ import express, { type NextFunction, type Request, type Response } from "express
 
 import type { Exporter } from "../exporter.js";
 import type { Logger } from "../log.js";
+import type { Reloader } from "../reloader.js";
 import { landingPage } from "./landing.js";
 import { wantsOpenMetrics } from "./negotiate.js";
+import { configRoute } from "./routes/config.js";
 import { debugRoute } from "./routes/debug.js";
 import { probeRoute } from "./routes/probe.js";
+import { reloadRoute } from "./routes/reload.js";
 import { sdRoute } from "./routes/sd.js";
 
 export interface HttpAppOptions {
   readonly exporter: Exporter;
   readonly logger: Logger;
   readonly version: string;
+  /** Serves `POST /-/reload`; without it that path is not served. */
+  readonly reloader?: Reloader;
   readonly now?: () => number;
 }
 
@@ -50,6 +55,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get("/-/ready", (_req, res) => {
     res.type("text/plain").send("Ready\n");
   });
+
+  app.use(configRoute(exporter));
+  if (options.reloader !== undefined) app.use(reloadRoute(options.reloader));
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found. See / for the endpoints.\n");
