@@ -87,8 +87,14 @@ async function closeGracefully(
 ): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A keep-alive connection whose scrape finishes after close() would otherwise stay
+  // open until its keep-alive timeout: close each one as soon as it goes idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   timer.unref();
   await closed;
+  clearInterval(sweep);
   clearTimeout(timer);
 }
+
+const IDLE_SWEEP_MS = 50;
