@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { parseDuration } from "./config/duration.js";
+import { backfillCommand } from "./commands/backfill.js";
 import { demo } from "./commands/demo.js";
 import { serve } from "./commands/serve.js";
 import { simulate } from "./commands/simulate.js";
@@ -70,6 +71,8 @@ export function buildCli(onExit: (code: number) => void): Command {
       });
       if (code !== undefined) onExit(code);
     });
+
+  program.addCommand(backfillCommand(onExit));
 
   return program;
 }
