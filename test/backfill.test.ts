@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -77,9 +78,7 @@ beforeAll(async () => {
     `--out=${out}`,
     `--config.file=${configFile}`,
   ]);
-  const [status] = (await new Promise((resolve) =>
-    child.process.once("exit", (...args) => resolve(args)),
-  )) as [number | null];
+  const [status] = (await once(child.process, "exit")) as [number | null];
   run = { status, stderr: child.output() };
 }, 60_000);
 

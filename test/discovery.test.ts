@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 
 import type { AccountConfig } from "../src/config/types.js";
@@ -11,6 +13,7 @@ import {
 import { testConfig } from "./helpers/config.js";
 import { sampleValue, testExporter } from "./helpers/exporter.js";
 import { waitFor } from "./helpers/processes.js";
+import { findTool } from "./helpers/tools.js";
 
 const MAIN = "MA_DISCOVER";
 const SUB = "SA_SUBACCT1";
@@ -181,6 +184,40 @@ describe("number discovery", () => {
     simulator.removeNumber(CONFIGURED);
     await exporter.refreshDiscovery();
     expect(upLines(await scrape()).get(CONFIGURED)).toContain('team="sales"');
+  });
+});
+
+describe.skipIf(findTool("promtool") === undefined)("discovery metrics", () => {
+  const check = (exposition: string) =>
+    spawnSync(findTool("promtool")!, ["check", "metrics"], {
+      input: exposition,
+      encoding: "utf8",
+    });
+
+  test("pass promtool check metrics, before and after a first success", async () => {
+    simulator.setFault(MAIN, { name: "http_503" });
+    exporter.apply(
+      testConfig(simulator.url, { accounts: [{ ...accountConfig(), name: "new" }] }),
+    );
+    await exporter.refreshDiscovery();
+    const failing = await scrape();
+    expect(failing).toContain(
+      'vobiz_discovery_errors_total{account="new",reason="http_5xx"} 1',
+    );
+    expect(failing).not.toContain("vobiz_discovery_last_success_timestamp_seconds{");
+
+    simulator.setFault(MAIN, undefined);
+    await exporter.refreshDiscovery();
+    const working = await scrape();
+    expect(working).toContain(
+      'vobiz_discovery_last_success_timestamp_seconds{account="new"}',
+    );
+
+    for (const exposition of [failing, working]) {
+      const result = check(exposition);
+      expect(result.stdout + result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    }
   });
 });
 

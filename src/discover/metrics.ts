@@ -5,19 +5,22 @@ import { FAILURE_REASONS, type FailureReason } from "../vobiz/errors.js";
 
 /**
  * The health of number discovery, per account: when its list was last read in full,
- * and how often reading it failed, by reason. Lives in the exporter-wide registry.
+ * and how often reading it failed, by reason. Lives in the exporter-wide registry
+ * while some account discovers, so other setups' output does not change.
  */
 export class DiscoveryMetrics {
   readonly #lastSuccess: Gauge;
   readonly #errors: Counter;
   readonly #accounts = new Set<string>();
+  readonly #registry: Registry;
 
   constructor(registry: Registry) {
+    this.#registry = registry;
     const options = (definition: (typeof M)["discoveryErrors"]) => ({
       name: definition.name,
       help: definition.help,
       labelNames: [...(definition.extraLabels ?? [])],
-      registers: [registry],
+      registers: [],
     });
     this.#lastSuccess = new Gauge(options(M.discoveryLastSuccess));
     this.#errors = new Counter(options(M.discoveryErrors));
@@ -39,6 +42,20 @@ export class DiscoveryMetrics {
     }
     this.#accounts.clear();
     for (const account of keep) this.#accounts.add(account);
+    this.#register(keep.size > 0);
+  }
+
+  #register(wanted: boolean): void {
+    const registered =
+      this.#registry.getSingleMetric(M.discoveryErrors.name) !== undefined;
+    if (wanted === registered) return;
+    if (wanted) {
+      this.#registry.registerMetric(this.#lastSuccess);
+      this.#registry.registerMetric(this.#errors);
+    } else {
+      this.#registry.removeSingleMetric(M.discoveryLastSuccess.name);
+      this.#registry.removeSingleMetric(M.discoveryErrors.name);
+    }
   }
 
   /** Records a complete read of an account's list. */
