@@ -455,8 +455,10 @@ const exporterPanels = section(8, [
     "Rate limiting",
     "HTTP 429 answers from Vobiz, and number scrapes that failed because of them.",
     [
+      // The code="429" series only exists after a first 429; until then each account
+      // with requests shows 0 rather than no line at all.
       target(
-        `sum by (account) (rate(vobiz_api_requests_total{${JOB}, ${ACCOUNT}, code="429"}[$__rate_interval]))`,
+        `sum by (account) (rate(vobiz_api_requests_total{${JOB}, ${ACCOUNT}, code="429"}[$__rate_interval]))\nor\nsum by (account) (0 * rate(vobiz_api_requests_total{${JOB}, ${ACCOUNT}}[$__rate_interval]))`,
         "429 answers/s {{account}}",
       ),
       target(
