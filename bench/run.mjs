@@ -1,0 +1,232 @@
+// Scrape cost against the physical floor: cold and warm scrape time, exporter CPU per
+// number, RSS and upstream requests per number. Run with `npm run bench`; flags:
+// --numbers 100,1000,10000  --runs 5  --concurrency 64  --latency 20  --profile
+import { Buffer } from "node:buffer";
+import console from "node:console";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import process from "node:process";
+import { parseArgs } from "node:util";
+
+import { fetch } from "undici";
+
+import { bareRegistry, findValue, parseSamples, sumValues } from "./lib/exposition.mjs";
+import { freePort, startNode, waitUntilUp } from "./lib/processes.mjs";
+import { median, table } from "./lib/report.mjs";
+
+const { values: flags } = parseArgs({
+  options: {
+    numbers: { type: "string", default: "100,1000,10000" },
+    runs: { type: "string", default: "5" },
+    concurrency: { type: "string", default: "64" },
+    latency: { type: "string", default: "20" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const SIZES = flags.numbers.split(",").map(Number);
+const RUNS = Number(flags.runs);
+const CONCURRENCY = Number(flags.concurrency);
+const LATENCY_MS = Number(flags.latency);
+const CONCURRENT_SCRAPES = 10;
+const PROFILE_DIR = "bench/results/profiles";
+// Generous on purpose: neither the scrape deadline nor a request timeout may cut work.
+const SCRAPE_HEADERS = { "x-prometheus-scrape-timeout-seconds": "120" };
+
+const work = await mkdtemp(join(tmpdir(), "vobiz-bench-"));
+const simPort = await freePort();
+const simulator = startNode(
+  [],
+  [
+    "simulate",
+    `--listen-address=127.0.0.1:${simPort}`,
+    `--latency=${LATENCY_MS}ms`,
+    `--numbers=${Math.max(...SIZES)}`,
+  ],
+);
+
+try {
+  await waitUntilUp(`http://127.0.0.1:${simPort}/`, simulator);
+  const results = [];
+  for (const numbers of SIZES) {
+    const cold = await coldRuns(numbers);
+    const { shared, warm } = await warmRuns(numbers);
+    const floorMs = Math.ceil(numbers / CONCURRENCY) * LATENCY_MS;
+    cold.ratio = cold.medianMs / floorMs;
+    results.push({ numbers, floorMs, cold, warm, shared });
+    console.error(`done: ${numbers} numbers`);
+  }
+  await report(results);
+} finally {
+  await simulator.stop();
+  await rm(work, { recursive: true, force: true });
+}
+
+/** Cache off: every scrape reads every number upstream. */
+async function coldRuns(numbers) {
+  const exporter = await startExporter(numbers, "0s", "cold");
+  try {
+    const first = await scrape(exporter.url); // JIT and connection pool warm-up
+    const times = [];
+    let last = first;
+    for (let i = 0; i < RUNS; i += 1) {
+      last = await scrape(exporter.url);
+      times.push(last.ms);
+    }
+    const cpuSeconds = cpuOf(last) - cpuOf(first);
+    return {
+      firstMs: first.ms,
+      timesMs: times,
+      medianMs: median(times),
+      cpuMsPerNumber: (cpuSeconds * 1000) / (RUNS * numbers),
+      rssBytes: findValue(last.body, "process_resident_memory_bytes"),
+      numbersDown: countDown(last.body),
+    };
+  } finally {
+    await exporter.stop();
+  }
+}
+
+/** Cache on: concurrent scrapes share reads, then every scrape is served from cache. */
+async function warmRuns(numbers) {
+  const exporter = await startExporter(numbers, "1h", "warm");
+  try {
+    const started = performance.now();
+    const together = await Promise.all(
+      Array.from({ length: CONCURRENT_SCRAPES }, () => scrape(exporter.url)),
+    );
+    const sharedMs = performance.now() - started;
+    const requests = Math.max(...together.map((s) => healthRequests(s.body)));
+
+    const times = [];
+    let last = together[0];
+    for (let i = 0; i < RUNS; i += 1) {
+      last = await scrape(exporter.url);
+      times.push(last.ms);
+    }
+    const after = healthRequests(last.body);
+    const bare = await bareTimes(last.body);
+    const medianMs = median(times);
+    const cpuSeconds = cpuOf(last) - cpuOf(together.at(-1));
+    return {
+      shared: {
+        scrapes: CONCURRENT_SCRAPES,
+        wallMs: sharedMs,
+        requestsPerNumber: requests / numbers,
+        requestsAfterWarmRuns: after - requests,
+      },
+      warm: {
+        timesMs: times,
+        medianMs,
+        bareTimesMs: bare,
+        bareMedianMs: median(bare),
+        ratio: medianMs / median(bare),
+        cpuMsPerNumber: (cpuSeconds * 1000) / ((RUNS + 1) * numbers),
+        rssBytes: findValue(last.body, "process_resident_memory_bytes"),
+        bytes: Buffer.byteLength(last.body),
+        samples: last.body.split("\n").filter((l) => l && !l.startsWith("#")).length,
+      },
+    };
+  } finally {
+    await exporter.stop();
+  }
+}
+
+/** prom-client alone serialising the same series, in this process. */
+async function bareTimes(body) {
+  const registry = bareRegistry(parseSamples(body));
+  await registry.metrics(); // JIT warm-up, as the exporter's scrapes had
+  const times = [];
+  for (let i = 0; i < Math.max(RUNS, 5); i += 1) {
+    const started = performance.now();
+    await registry.metrics();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function startExporter(numbers, ttl, label) {
+  const port = await freePort();
+  const file = join(work, `exporter-${numbers}-${label}.yml`);
+  await writeFile(file, configYaml(numbers, ttl));
+  const profile = flags.profile
+    ? [
+        "--cpu-prof",
+        `--cpu-prof-dir=${PROFILE_DIR}`,
+        `--cpu-prof-name=${label}-${numbers}.cpuprofile`,
+      ]
+    : [];
+  if (flags.profile) await mkdir(PROFILE_DIR, { recursive: true });
+  const child = startNode(profile, [
+    `--config.file=${file}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--log.level=warn",
+  ]);
+  await waitUntilUp(`http://127.0.0.1:${port}/-/healthy`, child);
+  return { url: `http://127.0.0.1:${port}/metrics`, stop: child.stop };
+}
+
+function configYaml(numbers, ttl) {
+  const list = Array.from({ length: numbers }, (_, i) => `      - "+91${7e9 + i}"`);
+  return [
+    "api:",
+    `  base_url: http://127.0.0.1:${simPort}`,
+    "  timeout: 120s",
+    `  max_concurrency: ${CONCURRENCY}`,
+    "  retries: 0",
+    "cache:",
+    `  ttl: ${ttl}`,
+    "accounts:",
+    "  - name: bench",
+    "    auth_id: MA_BENCH000",
+    "    auth_token: sim-token-MA_BENCH000",
+    "    numbers:",
+    ...list,
+    "",
+  ].join("\n");
+}
+
+async function scrape(url) {
+  const started = performance.now();
+  const response = await fetch(url, { headers: SCRAPE_HEADERS });
+  const body = await response.text();
+  const ms = performance.now() - started;
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${body}`);
+  return { ms, body };
+}
+
+function cpuOf(scraped) {
+  return findValue(scraped.body, "process_cpu_seconds_total");
+}
+
+function healthRequests(body) {
+  return sumValues(body, "vobiz_api_requests_total", 'endpoint="health"');
+}
+
+/** Numbers whose `vobiz_number_up` is 0: a cut or failed read would show here. */
+function countDown(body) {
+  return body
+    .split("\n")
+    .filter((l) => l.startsWith("vobiz_number_up{") && l.endsWith(" 0")).length;
+}
+
+async function report(results) {
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadavg: loadavg(),
+    node: process.version,
+  };
+  const params = { runs: RUNS, concurrency: CONCURRENCY, latencyMs: LATENCY_MS };
+  console.log(table(results));
+  console.log(
+    `\nload average ${machine.loadavg.map((l) => l.toFixed(2)).join(" ")} on ` +
+      `${machine.cpus} CPUs, ${machine.node}; cold: cache off, median of ${RUNS}; ` +
+      `warm: cache on, all hits; requests/number: ${CONCURRENT_SCRAPES} concurrent ` +
+      `scrapes, cache on.`,
+  );
+  await mkdir("bench/results", { recursive: true });
+  const json = { at: new Date().toISOString(), machine, params, results };
+  await writeFile("bench/results/latest.json", `${JSON.stringify(json, null, 2)}\n`);
+}
