@@ -1,5 +1,6 @@
 import { VobizError } from "../vobiz/errors.js";
 import type { Deadline } from "./deadline.js";
+import { onAbort } from "./on-abort.js";
 
 /**
  * One upstream read shared by every scrape that asks for it while it runs. Its own
@@ -76,10 +77,7 @@ function untilAborted<T>(result: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(timedOut());
 
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(timedOut());
-    signal.addEventListener("abort", onAbort, { once: true });
-    void result
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener("abort", onAbort));
+    const stop = onAbort(signal, () => reject(timedOut()));
+    void result.then(resolve, reject).finally(stop);
   });
 }
