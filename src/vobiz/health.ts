@@ -70,22 +70,16 @@ export interface NumberHealth {
   readonly snapshots: readonly Snapshot[];
 }
 
+type HealthData = z.output<typeof healthSchema>;
+
 /**
  * Checks a decoded 200 body and turns it into {@link NumberHealth}.
  * @throws VobizError with reason `parse` when a field has the wrong type.
  */
 export function parseHealth(body: unknown, url: string): NumberHealth {
-  const parsed = healthSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join(".") || "body";
-    throw new VobizError("parse", `unexpected health body: ${where}: ${issue?.message}`, {
-      url,
-      status: 200,
-    });
-  }
-
-  const { status, usage_status, is_spam, summary, snapshots } = parsed.data;
+  // The schema only runs, to name the problem, on a body the quick check doubts.
+  const data = isSurelyValid(body) ? body : checkedBySchema(body, url);
+  const { status, usage_status, is_spam, summary } = data;
   return {
     status: status ?? undefined,
     usageStatus: usage_status ?? undefined,
@@ -98,19 +92,118 @@ export function parseHealth(body: unknown, url: string): NumberHealth {
       totalMinutes: summary?.total_minutes ?? undefined,
       avgDuration: summary?.avg_duration ?? undefined,
     },
-    snapshots: (snapshots ?? [])
-      // A period without a start cannot be placed in time, so it is left out.
-      .flatMap((s) => (s.ts ? [{ ...s, ts: s.ts }] : []))
-      .map((s) => ({
-        startMs: Date.parse(s.ts),
-        totalCalls: s.total_calls ?? undefined,
-        answeredCalls: s.answered_calls ?? undefined,
-        failedCalls: s.failed_calls ?? undefined,
-        answerRate: s.answer_rate ?? undefined,
-        totalDuration: s.total_duration ?? undefined,
-        avgDuration: s.avg_duration ?? undefined,
-        totalMinutes: s.total_minutes ?? undefined,
-      }))
-      .sort((a, b) => a.startMs - b.startMs),
+    snapshots: toSnapshots(data.snapshots ?? []),
   };
+}
+
+function checkedBySchema(body: unknown, url: string): HealthData {
+  const parsed = healthSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join(".") || "body";
+  throw new VobizError("parse", `unexpected health body: ${where}: ${issue?.message}`, {
+    url,
+    status: 200,
+  });
+}
+
+function toSnapshots(snapshots: HealthData["snapshots"] & object): Snapshot[] {
+  const result: Snapshot[] = [];
+  let sorted = true;
+  for (const s of snapshots) {
+    // A period without a start cannot be placed in time, so it is left out.
+    if (!s.ts) continue;
+    const startMs = startOf(s.ts);
+    if (result.length > 0 && startMs < result[result.length - 1]!.startMs) sorted = false;
+    result.push({
+      startMs,
+      totalCalls: s.total_calls ?? undefined,
+      answeredCalls: s.answered_calls ?? undefined,
+      failedCalls: s.failed_calls ?? undefined,
+      answerRate: s.answer_rate ?? undefined,
+      totalDuration: s.total_duration ?? undefined,
+      avgDuration: s.avg_duration ?? undefined,
+      totalMinutes: s.total_minutes ?? undefined,
+    });
+  }
+  return sorted ? result : result.sort((a, b) => a.startMs - b.startMs);
+}
+
+// Every number of a scrape shares the same period starts: each distinct `ts` is checked
+// by the schema and parsed once, not once per number. Bounded, like any memo here.
+const tsSchema = snapshotSchema.shape.ts;
+const tsStarts = new Map<string, number | undefined>();
+
+/** The epoch milliseconds of a `ts` the schema accepts; undefined for one it rejects. */
+function checkedStart(ts: string): number | undefined {
+  if (tsStarts.has(ts)) return tsStarts.get(ts);
+  if (tsStarts.size >= 10_000) tsStarts.clear();
+  const startMs = tsSchema.safeParse(ts).success ? Date.parse(ts) : undefined;
+  tsStarts.set(ts, startMs);
+  return startMs;
+}
+
+function startOf(ts: string): number {
+  return checkedStart(ts) ?? Date.parse(ts);
+}
+
+/**
+ * A quick check that accepts only bodies the schema surely accepts, with the same
+ * result; anything it doubts goes to the schema, which names the problem. Zod walks
+ * about 300 fields a number with allocations at each; this walks them bare.
+ */
+function isSurelyValid(body: unknown): body is HealthData {
+  if (!isObject(body)) return false;
+  const { summary, snapshots } = body;
+  if (
+    !isText(body.e164) ||
+    !isText(body.status) ||
+    !isText(body.usage_status) ||
+    !isText(body.granularity) ||
+    !(body.is_spam == null || typeof body.is_spam === "boolean")
+  ) {
+    return false;
+  }
+  if (summary != null) {
+    if (!isObject(summary) || !isCount(summary.total_calls)) return false;
+    if (!isCount(summary.answered_calls)) return false;
+    if (!isAmount(summary.period_days) || !isAmount(summary.answer_rate)) return false;
+    if (!isAmount(summary.total_minutes) || !isAmount(summary.avg_duration)) return false;
+  }
+  if (snapshots == null) return true;
+  if (!Array.isArray(snapshots)) return false;
+  return snapshots.every(isSurelyValidSnapshot);
+}
+
+function isSurelyValidSnapshot(s: unknown): boolean {
+  if (!isObject(s)) return false;
+  if (s.ts != null && (typeof s.ts !== "string" || checkedStart(s.ts) === undefined)) {
+    return false;
+  }
+  return (
+    isCount(s.total_calls) &&
+    isCount(s.answered_calls) &&
+    isCount(s.failed_calls) &&
+    isAmount(s.answer_rate) &&
+    isAmount(s.total_duration) &&
+    isAmount(s.avg_duration) &&
+    isAmount(s.total_minutes)
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isText(value: unknown): boolean {
+  return value == null || typeof value === "string";
+}
+
+function isCount(value: unknown): boolean {
+  return value == null || (Number.isSafeInteger(value) && (value as number) >= 0);
+}
+
+function isAmount(value: unknown): boolean {
+  return value == null || (Number.isFinite(value) && (value as number) >= 0);
 }
