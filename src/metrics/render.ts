@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry, type RegistryContentType } from "prom-client";
+import type { Metric as PromMetric, Registry, RegistryContentType } from "prom-client";
 
 import type { AnswerRateUnit, Granularity, Labels } from "../config/types.js";
 import type { NumberOutcome } from "../collect/outcome.js";
@@ -23,6 +23,42 @@ export interface RenderOptions {
 type Metric = keyof typeof NUMBER_METRICS;
 
 /**
+ * One series. prom-client writes `labels` afresh for every series, but keeps the text
+ * of `sharedLabels` per object: a number's own label set is the same object in every
+ * scrape, so its text is made once. A series with an extra label puts all in `labels`,
+ * which keeps the label order of the exposition.
+ */
+interface Sample {
+  readonly labels: Labels;
+  readonly sharedLabels: Labels;
+  readonly value: number;
+}
+
+const NO_LABELS: Labels = Object.freeze({});
+
+/**
+ * One metric family of one scrape, in the shape prom-client's registry serialises
+ * (`name`, `help`, `type`, `get()`). A Gauge would hash and validate the labels of
+ * every series on `set`, work that a registry made for one scrape never needs: each
+ * series is written once, and the labels were validated with the configuration.
+ */
+class Family {
+  readonly values: Sample[] = [];
+
+  constructor(
+    // The registry strips a counter's `_total` here for OpenMetrics, as with Counter.
+    public name: string,
+    readonly help: string,
+    readonly type: "gauge" | "counter",
+  ) {}
+
+  get() {
+    const { name, help, type, values } = this;
+    return { name, help, type, values, aggregator: "sum" as const };
+  }
+}
+
+/**
  * Registers the per-number metrics of one scrape in `registry`, a registry made for
  * that scrape alone so that numbers no longer monitored vanish at once. A field that
  * is missing from the answer leaves its series out; it is never reported as 0.
@@ -32,51 +68,68 @@ export function addNumberMetrics(
   outcomes: readonly NumberOutcome[],
   options: RenderOptions,
 ): void {
-  const labelNames = unionOfLabelNames(outcomes);
-  const gauges = new Map<Metric, Gauge>();
-  const gauge = (metric: Metric): Gauge => {
-    let made = gauges.get(metric);
+  const families = new Map<Metric, Family>();
+  const family = (metric: Metric): Family => {
+    let made = families.get(metric);
     if (made === undefined) {
-      made = new Gauge(metricOptions(NUMBER_METRICS[metric], labelNames, registry));
-      gauges.set(metric, made);
+      made = newFamily(NUMBER_METRICS[metric], "gauge", registry);
+      families.set(metric, made);
     }
     return made;
+  };
+  const set: Setter = (metric, labels, value, extra) => {
+    family(metric).values.push(
+      extra === undefined
+        ? { labels: NO_LABELS, sharedLabels: labels, value }
+        : { labels: { ...labels, ...extra }, sharedLabels: NO_LABELS, value },
+    );
   };
 
   for (const outcome of outcomes) {
     const labels = outcome.target.labels;
-    gauge("up").set(labels, outcome.health === undefined ? 0 : 1);
+    set("up", labels, outcome.health === undefined ? 0 : 1);
     if (outcome.health !== undefined) {
-      addHealth(gauge, labels, outcome.health, options);
+      addHealth(set, labels, outcome.health, options);
     }
     if (outcome.lastSuccessMs !== undefined) {
-      gauge("lastSuccess").set(labels, outcome.lastSuccessMs / 1000);
+      set("lastSuccess", labels, outcome.lastSuccessMs / 1000);
     }
-    gauge("scrapeDuration").set(labels, outcome.seconds);
+    set("scrapeDuration", labels, outcome.seconds);
   }
 
-  const errors = new Counter(
-    metricOptions(NUMBER_METRICS.scrapeErrors, labelNames, registry),
-  );
+  const errors = newFamily(NUMBER_METRICS.scrapeErrors, "counter", registry);
   for (const outcome of outcomes) {
     // Every reason starts at 0 so that increase() sees a number's first failure.
     for (const reason of FAILURE_REASONS) {
-      errors.inc(
-        { ...outcome.target.labels, reason },
-        outcome.errorCounts.get(reason) ?? 0,
-      );
+      errors.values.push({
+        labels: { ...outcome.target.labels, reason },
+        sharedLabels: NO_LABELS,
+        value: outcome.errorCounts.get(reason) ?? 0,
+      });
     }
   }
 }
 
+type Setter = (metric: Metric, labels: Labels, value: number, extra?: Labels) => void;
+
+function newFamily(
+  definition: MetricDefinition,
+  type: "gauge" | "counter",
+  registry: Registry<RegistryContentType>,
+): Family {
+  const family = new Family(definition.name, definition.help, type);
+  registry.registerMetric(family as unknown as PromMetric);
+  return family;
+}
+
 function addHealth(
-  gauge: (metric: Metric) => Gauge,
+  setSample: Setter,
   labels: Labels,
   health: NumberHealth,
   options: RenderOptions,
 ): void {
-  const set = (metric: Metric, value: number | undefined, extra: Labels = {}) => {
-    if (value !== undefined) gauge(metric).set({ ...labels, ...extra }, value);
+  const set = (metric: Metric, value: number | undefined, extra?: Labels) => {
+    if (value !== undefined) setSample(metric, labels, value, extra);
   };
   const { summary } = health;
 
@@ -136,25 +189,4 @@ function periodCallTime(period: {
 
 function times60(minutes: number | undefined): number | undefined {
   return minutes === undefined ? undefined : Math.round(minutes * 60 * 1000) / 1000;
-}
-
-function unionOfLabelNames(outcomes: readonly NumberOutcome[]): string[] {
-  const names = new Set<string>();
-  for (const outcome of outcomes) {
-    for (const name of Object.keys(outcome.target.labels)) names.add(name);
-  }
-  return [...names];
-}
-
-function metricOptions(
-  definition: MetricDefinition,
-  labelNames: string[],
-  registry: Registry<RegistryContentType>,
-) {
-  return {
-    name: definition.name,
-    help: definition.help,
-    labelNames: [...labelNames, ...(definition.extraLabels ?? [])],
-    registers: [registry],
-  };
 }
