@@ -5,6 +5,7 @@ import type { NumberOutcome } from "../collect/outcome.js";
 import { FAILURE_REASONS } from "../vobiz/errors.js";
 import type { NumberHealth } from "../vobiz/health.js";
 import { answerRatio, newestCompletePeriod } from "./answer-ratio.js";
+import { withLabel } from "./label-sets.js";
 import {
   KNOWN_STATUSES,
   KNOWN_USAGE_STATUSES,
@@ -23,10 +24,9 @@ export interface RenderOptions {
 type Metric = keyof typeof NUMBER_METRICS;
 
 /**
- * One series. prom-client writes `labels` afresh for every series, but keeps the text
- * of `sharedLabels` per object: a number's own label set is the same object in every
- * scrape, so its text is made once. A series with an extra label puts all in `labels`,
- * which keeps the label order of the exposition.
+ * One series. prom-client formats `labels` afresh for every series but keeps the text
+ * of `sharedLabels` per object, so every series passes its whole label set there: a
+ * number's label sets are the same objects in every scrape (see {@link withLabel}).
  */
 interface Sample {
   readonly labels: Labels;
@@ -77,12 +77,8 @@ export function addNumberMetrics(
     }
     return made;
   };
-  const set: Setter = (metric, labels, value, extra) => {
-    family(metric).values.push(
-      extra === undefined
-        ? { labels: NO_LABELS, sharedLabels: labels, value }
-        : { labels: { ...labels, ...extra }, sharedLabels: NO_LABELS, value },
-    );
+  const set: Setter = (metric, labels, value) => {
+    family(metric).values.push({ labels: NO_LABELS, sharedLabels: labels, value });
   };
 
   for (const outcome of outcomes) {
@@ -102,15 +98,15 @@ export function addNumberMetrics(
     // Every reason starts at 0 so that increase() sees a number's first failure.
     for (const reason of FAILURE_REASONS) {
       errors.values.push({
-        labels: { ...outcome.target.labels, reason },
-        sharedLabels: NO_LABELS,
+        labels: NO_LABELS,
+        sharedLabels: withLabel(outcome.target.labels, "reason", reason),
         value: outcome.errorCounts.get(reason) ?? 0,
       });
     }
   }
 }
 
-type Setter = (metric: Metric, labels: Labels, value: number, extra?: Labels) => void;
+type Setter = (metric: Metric, labels: Labels, value: number) => void;
 
 function newFamily(
   definition: MetricDefinition,
@@ -128,8 +124,8 @@ function addHealth(
   health: NumberHealth,
   options: RenderOptions,
 ): void {
-  const set = (metric: Metric, value: number | undefined, extra?: Labels) => {
-    if (value !== undefined) setSample(metric, labels, value, extra);
+  const set = (metric: Metric, value: number | undefined, series = labels) => {
+    if (value !== undefined) setSample(metric, series, value);
   };
   const { summary } = health;
 
@@ -146,12 +142,17 @@ function addHealth(
 
   if (health.status !== undefined) {
     for (const status of stateSet(KNOWN_STATUSES, health.status)) {
-      set("status", status === health.status ? 1 : 0, { status });
+      set(
+        "status",
+        status === health.status ? 1 : 0,
+        withLabel(labels, "status", status),
+      );
     }
   }
   if (health.usageStatus !== undefined) {
     for (const usage of stateSet(KNOWN_USAGE_STATUSES, health.usageStatus)) {
-      set("usageStatus", usage === health.usageStatus ? 1 : 0, { usage_status: usage });
+      const series = withLabel(labels, "usage_status", usage);
+      set("usageStatus", usage === health.usageStatus ? 1 : 0, series);
     }
   }
 
@@ -161,7 +162,7 @@ function addHealth(
     options.nowMs,
   );
   if (period !== undefined) {
-    const granularity = { granularity: options.granularity };
+    const granularity = withLabel(labels, "granularity", options.granularity);
     set("lastPeriodCalls", period.totalCalls, granularity);
     set("lastPeriodAnsweredCalls", period.answeredCalls, granularity);
     set("lastPeriodFailedCalls", period.failedCalls, granularity);
