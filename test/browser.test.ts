@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { DEMO_AUTH_TOKEN, demoAccount } from "../src/simulator/index.js";
-import { freePort, isUp, startChild, waitFor, type Child } from "./helpers/processes.js";
+import { startDemo, type DemoProcess } from "./helpers/processes.js";
 import { findTool } from "./helpers/tools.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -28,26 +28,10 @@ const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
-/** `vobiz-exporter demo` from dist/ on a free loopback port, once it is ready. */
-async function startDemo(): Promise<{ child: Child; url: string }> {
-  const address = `127.0.0.1:${await freePort()}`;
-  const child = startChild(process.execPath, [
-    join(ROOT, "dist/main.js"),
-    "demo",
-    `--web.listen-address=${address}`,
-  ]);
-  await waitFor("the demo exporter to be ready", () =>
-    isUp(`http://${address}/-/ready`),
-  ).catch((error: unknown) => {
-    throw new Error(`the demo did not start:\n${child.output()}`, { cause: error });
-  });
-  return { child, url: `http://${address}` };
-}
-
 describe.skipIf(chromiumBinary === undefined)(
   "landing and details pages in Chromium",
   () => {
-    let demo: { child: Child; url: string };
+    let demo: DemoProcess;
     let browser: Browser;
     let page: Page;
 

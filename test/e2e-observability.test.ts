@@ -12,7 +12,15 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 
-import { freePort, isUp, startChild, waitFor, type Child } from "./helpers/processes.js";
+import {
+  freePort,
+  isUp,
+  startChild,
+  startDemo,
+  waitFor,
+  type Child,
+  type DemoProcess,
+} from "./helpers/processes.js";
 import { startPrometheus, type RunningPrometheus } from "./helpers/prometheus.js";
 import { findTool } from "./helpers/tools.js";
 
@@ -159,22 +167,6 @@ async function startWebhookRecorder(): Promise<{
   return { url: `http://127.0.0.1:${port}`, deliveries, server };
 }
 
-/** `vobiz-exporter demo` from dist/ on a free loopback port, once it is ready. */
-async function startDemo(): Promise<{ child: Child; address: string }> {
-  const address = `127.0.0.1:${await freePort()}`;
-  const child = startChild(process.execPath, [
-    join(ROOT, "dist/main.js"),
-    "demo",
-    `--web.listen-address=${address}`,
-  ]);
-  await waitFor("the demo exporter to be ready", () =>
-    isUp(`http://${address}/-/ready`),
-  ).catch((error: unknown) => {
-    throw new Error(`the demo did not start:\n${child.output()}`, { cause: error });
-  });
-  return { child, address };
-}
-
 /** The exporter's error and warning log lines, to explain an unexpected alert. */
 function exporterErrors(child: Child): string {
   const lines = child.output().split("\n");
@@ -211,7 +203,7 @@ describe.skipIf(prometheusBinary === undefined || alertmanagerBinary === undefin
   "dashboard and alerts against the demo exporter",
   () => {
     let dir: string;
-    let demo: { child: Child; address: string };
+    let demo: DemoProcess;
     let webhook: Awaited<ReturnType<typeof startWebhookRecorder>>;
     let alertmanager: { child: Child; url: string };
     let prometheus: RunningPrometheus;

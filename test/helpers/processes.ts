@@ -73,3 +73,32 @@ export async function isUp(url: string): Promise<true | undefined> {
   const response = await fetch(url).catch(() => undefined);
   return response?.ok ? true : undefined;
 }
+
+/** A running `vobiz-exporter demo` process and where it serves. */
+export interface DemoProcess {
+  readonly child: Child;
+  /** `127.0.0.1:PORT`. */
+  readonly address: string;
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+}
+
+/** Starts the built binary's demo on a free loopback port and waits until it is ready. */
+export async function startDemo(): Promise<DemoProcess> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const main = new URL("../../dist/main.js", import.meta.url).pathname;
+  const child = startChild(process.execPath, [
+    main,
+    "demo",
+    `--web.listen-address=${address}`,
+  ]);
+  const url = `http://${address}`;
+
+  await waitFor("the demo exporter to be ready", () => isUp(`${url}/-/ready`)).catch(
+    async (error: unknown) => {
+      await child.stop();
+      throw new Error(`the demo did not start:\n${child.output()}`, { cause: error });
+    },
+  );
+  return { child, address, url };
+}
