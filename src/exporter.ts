@@ -51,6 +51,7 @@ export class Exporter {
   #collector!: Collector;
   #lastOutcomes = new Map<Target, NumberOutcome>();
   readonly #discoverer: Discoverer;
+  #closing: Promise<void> | undefined;
   #targetIndex = { targets: this.#targets, byKey: new Map<string, Target>() };
 
   constructor(options: ExporterOptions) {
@@ -165,10 +166,13 @@ export class Exporter {
     return { body: await registry.metrics(), contentType: registry.contentType };
   }
 
-  /** Stops discovery and releases upstream connections. */
+  /** Stops discovery and releases upstream connections; later calls do nothing. */
   async close(): Promise<void> {
-    this.#discoverer.close();
-    await this.#client.close();
+    this.#closing ??= (async () => {
+      this.#discoverer.close();
+      await this.#client.close();
+    })();
+    await this.#closing;
   }
 
   /** Reads every discovering account's number list now; resolves when done. */

@@ -161,3 +161,11 @@ describe("/metrics exposition for the demo numbers", () => {
     expect(text.body).not.toContain("# EOF");
   });
 });
+
+describe("Exporter.close", () => {
+  test("can be called twice, as a signal during shutdown would", async () => {
+    const { exporter: local } = testExporter(testConfig(simulator.url));
+    await local.close();
+    await expect(local.close()).resolves.toBeUndefined();
+  });
+});
