@@ -62,7 +62,7 @@ describe.skipIf(chromiumBinary === undefined)(
       const shown = new Map<string, string>();
       for (const row of await rows.all()) {
         const number = await row.getAttribute("data-number");
-        shown.set(number ?? "", (await row.locator(".status").textContent()) ?? "");
+        shown.set(number ?? "", (await row.locator(".status").innerText()).trim());
       }
       const expected = demoAccount().numbers.map(
         (n) => [n.e164, n.status ?? "active"] as const,

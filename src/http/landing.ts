@@ -53,8 +53,12 @@ function numberRow(target: Target, outcome: NumberOutcome | undefined, nowMs: nu
   return html`<tr data-number="${target.number}">
     <td>${target.account.name}</td>
     <td>${target.number}</td>
-    <td class="status">${health?.status ?? ""}</td>
-    <td>${health?.isSpam === undefined ? "" : health.isSpam ? "yes" : "no"}</td>
+    <td class="status ${health?.status === "active" ? "" : "alarm"}">
+      ${health?.status ?? ""}
+    </td>
+    <td class="${health?.isSpam ? "alarm" : ""}">
+      ${health?.isSpam === undefined ? "" : health.isSpam ? "yes" : "no"}
+    </td>
     <td class="${result}">${result === "pending" ? "not scraped yet" : result}</td>
     <td>${outcome?.error?.reason ?? ""}</td>
     <td>${outcome === undefined ? "" : `${Math.round(outcome.seconds * 1000)} ms`}</td>

@@ -8,12 +8,26 @@ const STYLE = `
   .up { color: #1a7f37; font-weight: 600; }
   .down { color: #cf222e; font-weight: 600; }
   .pending { color: #57606a; }
+  .alarm { color: #cf222e; font-weight: 600; }
   pre { background: #f6f8fa; padding: 1rem; overflow-x: auto; }
   nav a { margin-right: 1rem; }
 `;
 
 // A constant of this module, so it needs no escaping.
 const STYLE_SHEET = new SafeHtml(STYLE);
+
+const NAV = new SafeHtml(
+  [
+    ["./", "Home"],
+    ["metrics", "Metrics"],
+    ["config", "Config"],
+    ["sd", "Service discovery"],
+    ["-/healthy", "Health"],
+    ["-/ready", "Readiness"],
+  ]
+    .map(([href, text]) => `<a href="${href}">${text}</a>`)
+    .join(""),
+);
 
 /** A complete page with the exporter's shared head, style and navigation. */
 export function page(title: string, body: SafeHtml): SafeHtml {
