@@ -1,10 +1,11 @@
 import { performance } from "node:perf_hooks";
 
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 
 import type { AccountConfig, Granularity } from "../config/types.js";
 import { readErrorEnvelope } from "./envelope.js";
 import { reasonForStatus, VobizError, type FailureReason } from "./errors.js";
+import { getText } from "./get-text.js";
 import { parseHealth, type NumberHealth } from "./health.js";
 import { parseRetryAfter } from "./retry-after.js";
 
@@ -53,11 +54,17 @@ export class VobizClient {
   readonly #options: ClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #now: () => number;
+  readonly #origin: string;
+  /** The path of the base URL, if any, without its trailing slash. */
+  readonly #basePath: string;
 
   constructor(options: ClientOptions) {
     this.#options = options;
     this.#dispatcher = options.dispatcher ?? new Agent({ connections: 256 });
     this.#now = options.now ?? Date.now;
+    const base = new URL(options.baseUrl);
+    this.#origin = base.origin;
+    this.#basePath = base.pathname.replace(/\/+$/, "");
   }
 
   /** Reads one number's health over the configured window. */
@@ -89,7 +96,7 @@ export class VobizClient {
     let code: string = "network";
 
     try {
-      const { status, text } = await this.#send(account, url, signal);
+      const { status, text } = await this.#send(account, path, signal);
       code = String(status);
       if (status !== 200) throw this.#statusError(url, status, text.body, text.headers);
       return { body: decodeJson(text.body, url, status), url, status };
@@ -108,19 +115,19 @@ export class VobizClient {
     await this.#dispatcher.close();
   }
 
-  async #send(account: AccountConfig, url: string, signal: AbortSignal) {
-    const response = await request(url, {
-      method: "GET",
-      dispatcher: this.#dispatcher,
+  async #send(account: AccountConfig, path: string, signal: AbortSignal) {
+    const response = await getText(this.#dispatcher, {
+      origin: this.#origin,
+      path: `${this.#basePath}${path}`,
       signal,
+      maxBytes: this.#options.maxResponseBytes,
       headers: {
         accept: "application/json",
         "x-auth-id": account.authId,
         "x-auth-token": account.authToken.reveal(),
       },
     });
-    const body = await readBounded(response.body, this.#options.maxResponseBytes, url);
-    return { status: response.statusCode, text: { body, headers: response.headers } };
+    return { status: response.status, text: response };
   }
 
   #statusError(
@@ -151,26 +158,6 @@ export function healthPath(authId: string, number: string, query: HealthQuery): 
   const e164 = encodeURIComponent(number);
   const search = `granularity=${query.granularity}&days=${query.days}`;
   return `/api/v1/account/${account}/numbers/${e164}/health?${search}`;
-}
-
-async function readBounded(
-  body: Dispatcher.ResponseData["body"],
-  limit: number,
-  url: string,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new VobizError("too_large", `response body exceeds ${limit} bytes`, { url });
-    }
-    chunks.push(chunk as Buffer);
-  }
-
-  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 function decodeJson(body: string, url: string, status: number): unknown {
