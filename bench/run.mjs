@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { fetch } from "undici";
 
 import { bareRegistry, findValue, parseSamples, sumValues } from "./lib/exposition.mjs";
-import { freePort, startNode, waitUntilUp } from "./lib/processes.mjs";
+import { cpuSecondsOf, freePort, startNode, waitUntilUp } from "./lib/processes.mjs";
 import { median, table } from "./lib/report.mjs";
 
 const { values: flags } = parseArgs({
@@ -67,20 +67,25 @@ try {
 async function coldRuns(numbers) {
   const exporter = await startExporter(numbers, "0s", "cold");
   try {
-    const first = await scrape(exporter.url); // JIT and connection pool warm-up
+    // Cold means cache off, not a cold process: two scrapes warm the JIT and the pool.
+    await scrape(exporter.url);
+    const first = await scrape(exporter.url);
+    const simCpuBefore = cpuSecondsOf(simulator.pid);
     const times = [];
     let last = first;
     for (let i = 0; i < RUNS; i += 1) {
       last = await scrape(exporter.url);
       times.push(last.ms);
     }
+    const simCpuSeconds = cpuSecondsOf(simulator.pid) - simCpuBefore;
     const cpuSeconds = cpuOf(last) - cpuOf(first);
     return {
-      firstMs: first.ms,
       timesMs: times,
       medianMs: median(times),
       cpuMsPerNumber: (cpuSeconds * 1000) / (RUNS * numbers),
+      simulatorCpuMsPerNumber: (simCpuSeconds * 1000) / (RUNS * numbers),
       rssBytes: findValue(last.body, "process_resident_memory_bytes"),
+      heapUsedBytes: findValue(last.body, "nodejs_heap_size_used_bytes"),
       numbersDown: countDown(last.body),
     };
   } finally {
@@ -124,6 +129,7 @@ async function warmRuns(numbers) {
         ratio: medianMs / median(bare),
         cpuMsPerNumber: (cpuSeconds * 1000) / ((RUNS + 1) * numbers),
         rssBytes: findValue(last.body, "process_resident_memory_bytes"),
+        heapUsedBytes: findValue(last.body, "nodejs_heap_size_used_bytes"),
         bytes: Buffer.byteLength(last.body),
         samples: last.body.split("\n").filter((l) => l && !l.startsWith("#")).length,
       },

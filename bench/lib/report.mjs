@@ -14,7 +14,9 @@ const COLUMNS = [
   ["warm ms", (r) => r.warm.medianMs.toFixed(1)],
   ["bare prom-client ms", (r) => r.warm.bareMedianMs.toFixed(1)],
   ["warm/bare", (r) => r.warm.ratio.toFixed(2)],
-  ["RSS MB", (r) => (Math.max(r.cold.rssBytes, r.warm.rssBytes) / 2 ** 20).toFixed(0)],
+  ["simulator CPU ms/number", (r) => r.cold.simulatorCpuMsPerNumber.toFixed(3)],
+  ["RSS MB cold", (r) => (r.cold.rssBytes / 2 ** 20).toFixed(0)],
+  ["RSS MB warm", (r) => (r.warm.rssBytes / 2 ** 20).toFixed(0)],
   ["requests/number", (r) => r.shared.requestsPerNumber.toFixed(2)],
 ];
 
