@@ -16,6 +16,7 @@ const STYLE = `
 // A constant of this module, so it needs no escaping.
 const STYLE_SHEET = new SafeHtml(STYLE);
 
+// Links side by side with no white space between them, spaced by the style sheet.
 const NAV = new SafeHtml(
   [
     ["./", "Home"],
@@ -42,11 +43,7 @@ export function page(title: string, body: SafeHtml): SafeHtml {
         </style>
       </head>
       <body>
-        <nav>
-          <a href="./">Home</a><a href="metrics">Metrics</a><a href="config">Config</a>
-          <a href="sd">Service discovery</a><a href="-/healthy">Health</a>
-          <a href="-/ready">Readiness</a>
-        </nav>
+        <nav>${NAV}</nav>
         ${body}
       </body>
     </html> `;
