@@ -1,6 +1,7 @@
 // Scrape cost against the physical floor: cold and warm scrape time, exporter CPU per
 // number, RSS and upstream requests per number. Run with `npm run bench`; flags:
 // --numbers 100,1000,10000  --runs 5  --concurrency 64  --latency 20  --profile
+// --node-args="--max-old-space-size=384" (Node.js flags for the exporter process)
 import { Buffer } from "node:buffer";
 import console from "node:console";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -23,6 +24,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "64" },
     latency: { type: "string", default: "20" },
     profile: { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
   },
 });
 const SIZES = flags.numbers.split(",").map(Number);
@@ -164,7 +166,8 @@ async function startExporter(numbers, ttl, label) {
       ]
     : [];
   if (flags.profile) await mkdir(PROFILE_DIR, { recursive: true });
-  const child = startNode(profile, [
+  const nodeArgs = [...flags["node-args"].split(" ").filter(Boolean), ...profile];
+  const child = startNode(nodeArgs, [
     `--config.file=${file}`,
     `--web.listen-address=127.0.0.1:${port}`,
     "--log.level=warn",
@@ -224,7 +227,12 @@ async function report(results) {
     loadavg: loadavg(),
     node: process.version,
   };
-  const params = { runs: RUNS, concurrency: CONCURRENCY, latencyMs: LATENCY_MS };
+  const params = {
+    runs: RUNS,
+    concurrency: CONCURRENCY,
+    latencyMs: LATENCY_MS,
+    exporterNodeArgs: flags["node-args"],
+  };
   console.log(table(results));
   console.log(
     `\nload average ${machine.loadavg.map((l) => l.toFixed(2)).join(" ")} on ` +
