@@ -162,6 +162,11 @@ describe("loadConfig with one bad file per rule", () => {
       'bad-base-url.yml:2:13: api.base_url: must be an http or https URL (got "ftp://api.vobiz.ai")',
     ],
     [
+      // The URL is not shown: its password must not reach a terminal or a log.
+      "base-url-credentials.yml",
+      "base-url-credentials.yml:2:13: api.base_url: must not hold a user or password (not shown here); use auth_id and auth_token",
+    ],
+    [
       "bad-listen-address.yml",
       'bad-listen-address.yml:1:17: listen_address: must be "host:port" or ":port", with a port from 1 to 65535 (got ":70000")',
     ],

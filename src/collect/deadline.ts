@@ -12,14 +12,17 @@ export interface Deadline {
 
 /**
  * The scrape's time budget: Prometheus's `X-Prometheus-Scrape-Timeout-Seconds` less a
- * margin, capped by `api.timeout`. Without a usable header, `api.timeout` alone.
+ * margin, capped by `api.timeout`. Without a usable header, `api.timeout` alone. The
+ * margin never takes more than half the timeout, so a timeout of 1 s or less still
+ * leaves time to read numbers instead of failing every one at once.
  */
 export function scrapeBudgetMs(header: string | undefined, apiTimeoutMs: number): number {
   const seconds = header === undefined ? Number.NaN : Number.parseFloat(header);
   if (!Number.isFinite(seconds) || seconds <= 0) return apiTimeoutMs;
 
-  const fromHeader = seconds * 1000 - SCRAPE_TIMEOUT_MARGIN_MS;
-  return Math.max(0, Math.min(fromHeader, apiTimeoutMs));
+  const timeoutMs = seconds * 1000;
+  const margin = Math.min(SCRAPE_TIMEOUT_MARGIN_MS, timeoutMs / 2);
+  return Math.min(timeoutMs - margin, apiTimeoutMs);
 }
 
 /** A deadline `budgetMs` from `nowMs`. */

@@ -23,8 +23,11 @@ export async function serve(flags: ServeFlags): Promise<number | undefined> {
   if (!loaded.ok) {
     for (const problem of loaded.problems)
       process.stderr.write(`${formatProblem(problem)}\n`);
+    const outcome = flags.configCheck
+      ? "configuration is invalid"
+      : "the exporter did not start";
     process.stderr.write(
-      `${flags.configFile}: ${loaded.problems.length} problem(s); the exporter did not start\n`,
+      `${flags.configFile}: ${loaded.problems.length} problem(s); ${outcome}\n`,
     );
     return 1;
   }

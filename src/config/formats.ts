@@ -57,6 +57,14 @@ export function httpUrl(value: unknown): string | Invalid {
   if (url.search !== "" || url.hash !== "") {
     return new Invalid("must not have a query or fragment");
   }
+  // A user or password in the URL would be shown on /config and in logs; Vobiz's
+  // credentials belong in auth_id and auth_token.
+  if (url.username !== "" || url.password !== "") {
+    return new Invalid(
+      "must not hold a user or password (not shown here); use auth_id and auth_token",
+      true,
+    );
+  }
   return raw.replace(/\/+$/, "");
 }
 

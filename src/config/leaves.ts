@@ -2,9 +2,15 @@ import { z } from "zod";
 
 import { parseBytes, parseDuration } from "./duration.js";
 
-/** Marks a value a check refused, with the message to show for it. */
+/**
+ * Marks a value a check refused, with the message to show for it. A `quiet` refusal
+ * does not show the value, for values that may hold a credential.
+ */
 export class Invalid {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    readonly quiet = false,
+  ) {}
 }
 
 /** The message of every issue raised because a required key or section is absent. */
@@ -23,7 +29,8 @@ export function field<T>(check: (value: unknown) => T | Invalid) {
     }
     const result = check(value);
     if (result instanceof Invalid) {
-      ctx.addIssue({ code: "custom", message: result.message, input: value });
+      const params = result.quiet ? { quiet: true } : undefined;
+      ctx.addIssue({ code: "custom", message: result.message, input: value, params });
       return z.NEVER;
     }
     return result;

@@ -51,8 +51,10 @@ export function fromZod(issues: readonly z.core.$ZodIssue[]): Issue[] {
       }));
     }
     const atKey = issue.code === "custom" && issue.params?.["at"] === "key";
-    // "must list at least one" needs no "(got a list)".
-    const quiet = issue.code === "too_small" && issue.origin === "array";
+    // "must list at least one" needs no "(got a list)"; a quiet check hides the value.
+    const quiet =
+      (issue.code === "too_small" && issue.origin === "array") ||
+      (issue.code === "custom" && issue.params?.["quiet"] === true);
     return [{ path: issue.path as KeyPath, message: issue.message, atKey, quiet }];
   });
 }
