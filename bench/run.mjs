@@ -38,15 +38,13 @@ const SCRAPE_HEADERS = { "x-prometheus-scrape-timeout-seconds": "120" };
 
 const work = await mkdtemp(join(tmpdir(), "vobiz-bench-"));
 const simPort = await freePort();
-const simulator = startNode(
-  [],
-  [
-    "simulate",
-    `--listen-address=127.0.0.1:${simPort}`,
-    `--latency=${LATENCY_MS}ms`,
-    `--numbers=${Math.max(...SIZES)}`,
-  ],
-);
+if (flags.profile) await mkdir(PROFILE_DIR, { recursive: true });
+const simulator = startNode(flags.profile ? cpuProfileArgs("simulator") : [], [
+  "simulate",
+  `--listen-address=127.0.0.1:${simPort}`,
+  `--latency=${LATENCY_MS}ms`,
+  `--numbers=${Math.max(...SIZES)}`,
+]);
 
 try {
   await waitUntilUp(`http://127.0.0.1:${simPort}/`, simulator);
@@ -158,14 +156,7 @@ async function startExporter(numbers, ttl, label) {
   const port = await freePort();
   const file = join(work, `exporter-${numbers}-${label}.yml`);
   await writeFile(file, configYaml(numbers, ttl));
-  const profile = flags.profile
-    ? [
-        "--cpu-prof",
-        `--cpu-prof-dir=${PROFILE_DIR}`,
-        `--cpu-prof-name=${label}-${numbers}.cpuprofile`,
-      ]
-    : [];
-  if (flags.profile) await mkdir(PROFILE_DIR, { recursive: true });
+  const profile = flags.profile ? cpuProfileArgs(`${label}-${numbers}`) : [];
   const nodeArgs = [...flags["node-args"].split(" ").filter(Boolean), ...profile];
   const child = startNode(nodeArgs, [
     `--config.file=${file}`,
@@ -174,6 +165,14 @@ async function startExporter(numbers, ttl, label) {
   ]);
   await waitUntilUp(`http://127.0.0.1:${port}/-/healthy`, child);
   return { url: `http://127.0.0.1:${port}/metrics`, stop: child.stop };
+}
+
+function cpuProfileArgs(name) {
+  return [
+    "--cpu-prof",
+    `--cpu-prof-dir=${PROFILE_DIR}`,
+    `--cpu-prof-name=${name}.cpuprofile`,
+  ];
 }
 
 function configYaml(numbers, ttl) {
