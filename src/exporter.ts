@@ -87,6 +87,7 @@ export class Exporter {
   /** Puts a validated configuration in force; the next scrape uses it. */
   apply(config: ExporterConfig): void {
     const previousClient = this.#client;
+    const previousConfig = this.#config as ExporterConfig | undefined;
     this.#config = config;
     this.#client = new VobizClient({
       baseUrl: config.api.baseUrl,
@@ -106,6 +107,8 @@ export class Exporter {
       now: this.#now,
     });
     this.#states.retainOnly(this.#targets);
+    // Answers read with old credentials must not hide that the new ones fail.
+    this.#states.cache.forgetAccounts(accountsReadDifferently(previousConfig, config));
     this.#lastOutcomes = new Map();
     this.metrics.setNumberCounts(countBySource(this.#targets, config));
     this.metrics.recordReload(true, this.#now());
@@ -203,6 +206,26 @@ export class Exporter {
     this.#states.retainOnly(this.#targets);
     this.metrics.setNumberCounts(countBySource(this.#targets, this.#config));
   }
+}
+
+/** Accounts whose numbers a new configuration reads with other credentials or URL. */
+function accountsReadDifferently(
+  before: ExporterConfig | undefined,
+  after: ExporterConfig,
+): Set<string> {
+  const changed = new Set<string>();
+  if (before === undefined) return changed;
+  const baseUrlChanged = before.api.baseUrl !== after.api.baseUrl;
+
+  for (const account of after.accounts) {
+    const old = before.accounts.find((a) => a.name === account.name);
+    const same =
+      old !== undefined &&
+      old.authId === account.authId &&
+      old.authToken.equals(account.authToken);
+    if (baseUrlChanged || !same) changed.add(account.name);
+  }
+  return changed;
 }
 
 function countBySource(targets: readonly Target[], config: ExporterConfig) {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";
 
 const REDACTED = "<secret>";
@@ -17,6 +18,13 @@ export class Secret {
   /** The real value, for the request builder alone. */
   reveal(): string {
     return this.#value;
+  }
+
+  /** Whether two secrets hold the same value, without revealing either. */
+  equals(other: Secret): boolean {
+    const a = Buffer.from(this.#value);
+    const b = Buffer.from(other.#value);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   toString(): string {

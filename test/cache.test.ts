@@ -11,6 +11,7 @@ import {
   startSimulator,
   type RunningSimulator,
 } from "../src/simulator/index.js";
+import { Secret } from "../src/secret.js";
 import { VobizClient } from "../src/vobiz/client.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
 import { sampleValue, testExporter } from "./helpers/exporter.js";
@@ -198,6 +199,31 @@ describe("Exporter cache across reloads", () => {
       exporter.apply(config(NUMBERS));
       await exporter.scrape(scrape);
       expect(perNumber()).toEqual(NUMBERS.map((n) => (n === FIRST ? 2 : 1)));
+    } finally {
+      await exporter.close();
+    }
+  });
+
+  test("a reload with another token reads again instead of serving cached answers", async () => {
+    const { exporter } = testExporter(config(NUMBERS));
+    const wrongToken = (numbers: readonly string[]): ExporterConfig => ({
+      ...config(numbers),
+      accounts: [{ ...config(numbers).accounts[0]!, authToken: new Secret("rotated") }],
+    });
+
+    try {
+      await exporter.scrape(scrape);
+      exporter.apply(wrongToken(NUMBERS));
+      const { body } = await exporter.scrape(scrape);
+
+      expect(perNumber()).toEqual(NUMBERS.map(() => 2));
+      expect(sampleValue(body, "vobiz_number_up", { number: FIRST })).toBe(0);
+      expect(
+        sampleValue(body, "vobiz_number_scrape_errors_total", {
+          number: FIRST,
+          reason: "auth",
+        }),
+      ).toBe(1);
     } finally {
       await exporter.close();
     }

@@ -2,7 +2,7 @@ import type { HealthQuery } from "../vobiz/client.js";
 import type { NumberHealth } from "../vobiz/health.js";
 import type { Deadline } from "./deadline.js";
 import { Flight } from "./flight.js";
-import { targetKey, type Target } from "./target.js";
+import { accountOf, targetKey, type Target } from "./target.js";
 
 /** A valid health answer and when Vobiz gave it. */
 export interface TimedHealth {
@@ -82,6 +82,14 @@ export class HealthCache {
     const keep = new Set(targets.map((t) => targetKey(t.account.name, t.number)));
     for (const [key, entry] of this.#entries) {
       if (!keep.has(entry.owner)) this.#entries.delete(key);
+    }
+  }
+
+  /** Drops every answer of the named accounts, read with credentials no longer in force. */
+  forgetAccounts(names: ReadonlySet<string>): void {
+    if (names.size === 0) return;
+    for (const [key, entry] of this.#entries) {
+      if (names.has(accountOf(entry.owner))) this.#entries.delete(key);
     }
   }
 

@@ -17,6 +17,11 @@ export function targetKey(accountName: string, number: string): string {
   return `${accountName}\u0000${number}`;
 }
 
+/** The account name of a {@link targetKey}. */
+export function accountOf(key: string): string {
+  return key.slice(0, key.indexOf("\u0000"));
+}
+
 /**
  * Builds the label set of a number's series: `account`, `number` and `owner` first,
  * then configured labels, a number's winning over its account's. The configuration
