@@ -9,6 +9,7 @@ import { VobizError } from "../src/vobiz/errors.js";
 import { startSimulator, type RunningSimulator } from "../src/simulator/index.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
 import { captureLogger } from "./helpers/logger.js";
+import { freePort } from "./helpers/processes.js";
 
 const HEALTHY = "+919876543210";
 const UNKNOWN = "+919000000001";
@@ -116,6 +117,20 @@ describe("VobizClient.getHealth", () => {
     } finally {
       simulator.setFault(HEALTHY, undefined);
     }
+  });
+
+  test("names the cause of a network failure, such as a refused connection", async () => {
+    const closed = new VobizClient({
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      maxResponseBytes: 1024,
+    });
+    const error = await closed
+      .getHealth(demoAccountConfig(), HEALTHY, query, AbortSignal.timeout(5_000))
+      .catch((e: unknown) => e as VobizError);
+    await closed.close();
+
+    expect(error.reason).toBe("network");
+    expect(error.message).toBe("request to Vobiz failed (ECONNREFUSED)");
   });
 
   test("cleans an HTML error page down to a short excerpt", async () => {

@@ -162,6 +162,7 @@ export class Collector {
         seconds: seconds(),
         apiId: error.apiId,
         reason: error.reason,
+        error: error.message,
         upstreamMessage: error.upstreamMessage,
         atMs: this.#now(),
       };

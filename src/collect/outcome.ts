@@ -11,6 +11,8 @@ export interface RequestRecord {
   readonly seconds: number;
   readonly apiId?: string;
   readonly reason?: FailureReason;
+  /** What went wrong, as logged: for failures without a Vobiz answer, the cause. */
+  readonly error?: string;
   readonly upstreamMessage?: string;
   /** When the request ended, milliseconds since the epoch. */
   readonly atMs: number;

@@ -56,6 +56,10 @@ export async function debugPage(
                 <td>${request.reason ?? ""}</td>
               </tr>
               <tr>
+                <th>Error</th>
+                <td>${request.error ?? ""}</td>
+              </tr>
+              <tr>
                 <th>Vobiz message</th>
                 <td>${request.upstreamMessage ?? ""}</td>
               </tr>

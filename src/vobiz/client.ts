@@ -182,18 +182,19 @@ const TIMEOUT_CODES = new Set([
 
 function toVobizError(error: unknown, url: string, signal: AbortSignal): VobizError {
   if (error instanceof VobizError) return error;
-  const reason: FailureReason = signal.aborted
-    ? "timeout"
-    : TIMEOUT_CODES.has(errorCode(error) ?? "")
-      ? "timeout"
-      : "network";
-  const message =
-    reason === "timeout" ? "request to Vobiz timed out" : "request to Vobiz failed";
+  const code = errorCode(error);
+  const reason: FailureReason =
+    signal.aborted || TIMEOUT_CODES.has(code ?? "") ? "timeout" : "network";
+  // The code (ECONNREFUSED, ENOTFOUND, ERR_SSL_…) tells DNS from TLS from a firewall.
+  const what = reason === "timeout" ? "timed out" : "failed";
+  const message = `request to Vobiz ${what}${code === undefined ? "" : ` (${code})`}`;
   return new VobizError(reason, message, { url, cause: error });
 }
 
+/** The error's own `code`, else its cause's: some failures arrive wrapped. */
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (typeof code === "string") return code;
+  return cause === undefined ? undefined : errorCode(cause);
 }
