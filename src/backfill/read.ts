@@ -90,6 +90,19 @@ export async function readHistories(
   return histories.filter((h) => h !== undefined);
 }
 
+/**
+ * One line on a failure: account, number (or the number list), reason and message, then
+ * Vobiz's own message and its `api_id` when it sent them, e.g.
+ * `demo +911: http_4xx: Vobiz answered HTTP 400: days must be … (api_id 5f2…)`.
+ */
+export function describeFailure(failure: BackfillFailure): string {
+  const { reason, message, upstreamMessage, apiId } = failure.error;
+  const what = `${failure.account} ${failure.number ?? "number list"}`;
+  const upstream = upstreamMessage === undefined ? "" : `: ${upstreamMessage}`;
+  const id = apiId === undefined ? "" : ` (api_id ${apiId})`;
+  return `${what}: ${reason}: ${message}${upstream}${id}`;
+}
+
 function asVobizError(caught: unknown): VobizError {
   if (caught instanceof VobizError) return caught;
   return new VobizError("network", "unexpected failure", { cause: caught });
