@@ -144,6 +144,8 @@ describe.skipIf(promtool === undefined || prometheus === undefined)(
         "tsdb",
         "create-blocks-from",
         "openmetrics",
+        // As the README recipe: a few long blocks rather than one per 2 hours.
+        "--max-block-duration=2160h",
         out,
         data,
       ]);
