@@ -124,9 +124,12 @@ describe("VobizClient.getHealth", () => {
       baseUrl: `http://127.0.0.1:${await freePort()}`,
       maxResponseBytes: 1024,
     });
-    const error = await closed
+    const error = (await closed
       .getHealth(demoAccountConfig(), HEALTHY, query, AbortSignal.timeout(5_000))
-      .catch((e: unknown) => e as VobizError);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as VobizError;
     await closed.close();
 
     expect(error.reason).toBe("network");
