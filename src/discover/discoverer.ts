@@ -4,6 +4,7 @@ import type { VobizClient } from "../vobiz/client.js";
 import { VobizError } from "../vobiz/errors.js";
 import { listNumbers, type ListedNumber } from "./list-numbers.js";
 import type { DiscoveryMetrics } from "./metrics.js";
+import { retryDelayMs } from "./retry.js";
 import { isE164, type DiscoveredNumber } from "./targets.js";
 
 export interface DiscovererOptions {
@@ -20,18 +21,22 @@ interface AccountDiscovery {
   listed: readonly ListedNumber[] | undefined;
   found: readonly DiscoveredNumber[];
   running: Promise<void> | undefined;
+  /** Failed reads in a row since the last success: they set the retry delay. */
+  failures: number;
+  /** The next read; set when a read ends, so reads of one account never overlap. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
  * Keeps each discovering account's list of numbers up to date in the background: read
- * at once when a configuration is applied, then every `refresh_interval`, never inside
- * a scrape. A failed read keeps the last good list, is logged and counted.
+ * at once when a configuration is applied, then `refresh_interval` after each read ends,
+ * never inside a scrape. A failed read keeps the last good list, is logged and counted,
+ * and is retried sooner: 5 s doubling per failure with jitter, capped at the interval.
  */
 export class Discoverer {
   readonly #options: DiscovererOptions;
   readonly #now: () => number;
   #accounts = new Map<string, AccountDiscovery>();
-  #timers: NodeJS.Timeout[] = [];
   #abort = new AbortController();
   #client: VobizClient | undefined;
   #timeoutMs = 10_000;
@@ -63,20 +68,18 @@ export class Discoverer {
       const listed =
         before?.account.authId === account.authId ? before.listed : undefined;
       const found = listed === undefined ? [] : filterListed(account, listed);
-      this.#accounts.set(account.name, { account, listed, found, running: undefined });
+      this.#accounts.set(account.name, {
+        account,
+        listed,
+        found,
+        running: undefined,
+        failures: 0,
+        timer: undefined,
+      });
     }
     this.#options.metrics.track([...this.#accounts.keys()]);
 
-    for (const state of this.#accounts.values()) {
-      void this.#refresh(state);
-      const timer = setInterval(
-        () => void this.#refresh(state),
-        state.account.discover.refreshIntervalMs,
-      );
-      // A refresh timer alone must not keep the process alive.
-      timer.unref();
-      this.#timers.push(timer);
-    }
+    for (const state of this.#accounts.values()) void this.#refresh(state);
   }
 
   /** Reads every discovering account's list now (or joins a read in flight). */
@@ -91,10 +94,18 @@ export class Discoverer {
   }
 
   #stop(): void {
-    for (const timer of this.#timers) clearInterval(timer);
-    this.#timers = [];
+    for (const state of this.#accounts.values()) clearTimeout(state.timer);
     this.#abort.abort();
     this.#abort = new AbortController();
+  }
+
+  /** Reads the account's list again after `delayMs`, unless it is no longer followed. */
+  #schedule(state: AccountDiscovery, delayMs: number): void {
+    if (this.#accounts.get(state.account.name) !== state) return;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => void this.#refresh(state), delayMs);
+    // A refresh timer alone must not keep the process alive.
+    state.timer.unref();
   }
 
   #refresh(state: AccountDiscovery): Promise<void> {
@@ -116,7 +127,7 @@ export class Discoverer {
       listed = await listNumbers(client, account, limits);
     } catch (caught) {
       // A read abandoned by a reload or close is not a failure of the account.
-      if (!stopped.aborted) this.#failed(account, caught);
+      if (!stopped.aborted) this.#failed(state, caught);
       return;
     }
     if (stopped.aborted || this.#accounts.get(account.name) !== state) return;
@@ -125,6 +136,8 @@ export class Discoverer {
     const changed = !sameNumbers(state.found, found);
     state.listed = listed;
     state.found = found;
+    state.failures = 0;
+    this.#schedule(state, account.discover.refreshIntervalMs);
     this.#options.metrics.succeeded(account.name, this.#now());
     this.#options.logger.debug(
       { account: account.name, listed: listed.length, numbers: found.length },
@@ -133,7 +146,12 @@ export class Discoverer {
     if (changed) this.#options.onChange();
   }
 
-  #failed(account: AccountConfig, caught: unknown): void {
+  #failed(state: AccountDiscovery, caught: unknown): void {
+    const { account } = state;
+    state.failures += 1;
+    const delayMs = retryDelayMs(state.failures, account.discover.refreshIntervalMs);
+    this.#schedule(state, delayMs);
+
     const error =
       caught instanceof VobizError
         ? caught
@@ -149,6 +167,8 @@ export class Discoverer {
         api_id: error.apiId,
         url: error.url,
         upstream_message: error.upstreamMessage,
+        failures: state.failures,
+        retry_at: new Date(this.#now() + delayMs).toISOString(),
         err: error.message,
       },
       "number discovery failed",
