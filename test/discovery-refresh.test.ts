@@ -10,7 +10,7 @@ import {
   type SimAccount,
 } from "../src/simulator/index.js";
 import { testConfig } from "./helpers/config.js";
-import { FIXED_NOW_MS, testExporter } from "./helpers/exporter.js";
+import { FIXED_NOW_MS, sampleValue, testExporter } from "./helpers/exporter.js";
 import { waitFor } from "./helpers/processes.js";
 
 const AUTH_ID = "MA_REFRESH";
@@ -137,5 +137,80 @@ describe("discovery retries", () => {
       expect(wait, `retry ${i}`).toBeGreaterThanOrEqual(bounds[i]![0]);
       expect(wait, `retry ${i}`).toBeLessThanOrEqual(bounds[i]![1]);
     });
+  });
+});
+
+describe("discovered numbers whose status changes", () => {
+  test("stay monitored while listed, so a number turning blocked shows it", async () => {
+    const account = simAccount();
+    const { simulator, exporter, config } = await start(account);
+    await exporter.refreshDiscovery();
+    expect(numbers(exporter)).toEqual(["+917200000001", "+917200000002"]);
+
+    const turned = account.numbers[1]!;
+    turned.status = "blocked";
+    await exporter.refreshDiscovery();
+    exporter.apply(config);
+    const body = (await exporter.scrape({ openMetrics: false })).body;
+
+    expect(numbers(exporter)).toEqual(["+917200000001", "+917200000002"]);
+    const status = (value: string) =>
+      sampleValue(body, "vobiz_number_status", { number: turned.e164, status: value });
+    expect([status("blocked"), status("active")]).toEqual([1, 0]);
+    expect(body).not.toContain("+917200000003");
+
+    simulator.removeNumber(turned.e164);
+    await exporter.refreshDiscovery();
+    expect(numbers(exporter)).toEqual(["+917200000001"]);
+  });
+
+  test("after a reload to other statuses, keep the numbers seen in one of them", async () => {
+    const account = simAccount();
+    const { simulator, exporter } = await start(account);
+    await exporter.refreshDiscovery();
+    const moved = account.numbers[0]!;
+    moved.status = "pending_release";
+    await exporter.refreshDiscovery();
+
+    const reloaded = { accounts: [accountConfig(["pending_release"])] };
+    exporter.apply(testConfig(simulator.url, reloaded));
+    expect(numbers(exporter)).toEqual([moved.e164, "+917200000004"]);
+
+    moved.status = "active";
+    await exporter.refreshDiscovery();
+    expect(numbers(exporter)).toEqual([moved.e164, "+917200000004"]);
+  });
+});
+
+describe("discover.statuses", () => {
+  test("warns once per apply of each status Vobiz does not document", async () => {
+    const { simulator, exporter, logged } = await start(simAccount());
+    const typo = testConfig(simulator.url, {
+      accounts: [accountConfig(["actve", "blocked", "suspended"])],
+    });
+    exporter.apply(typo);
+    exporter.apply(typo);
+
+    const warnings = logged().filter((l) => l.level === "warn");
+    expect(warnings.map((l) => [l.account, l.status, l.msg])).toEqual(
+      ["actve", "suspended", "actve", "suspended"].map((status) => [
+        "main",
+        status,
+        "discover.statuses holds a status vobiz does not document",
+      ]),
+    );
+  });
+
+  test("does not warn of the documented statuses", async () => {
+    const { simulator, exporter, logged } = await start(simAccount());
+    const every = [
+      "active",
+      "pending_purchase",
+      "pending_release",
+      "released",
+      "blocked",
+    ];
+    exporter.apply(testConfig(simulator.url, { accounts: [accountConfig(every)] }));
+    expect(logged().filter((l) => l.level === "warn")).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 import type { AccountConfig, ExporterConfig } from "../config/types.js";
 import type { Logger } from "../log.js";
+import { KNOWN_STATUSES } from "../metrics/names.js";
 import type { VobizClient } from "../vobiz/client.js";
 import { VobizError } from "../vobiz/errors.js";
 import { listNumbers, type ListedNumber } from "./list-numbers.js";
 import type { DiscoveryMetrics } from "./metrics.js";
 import { retryDelayMs } from "./retry.js";
+import { recordStatuses, unknownStatuses, type StatusHistory } from "./status-history.js";
 import { isE164, type DiscoveredNumber } from "./targets.js";
 
 export interface DiscovererOptions {
@@ -19,6 +21,7 @@ interface AccountDiscovery {
   readonly account: AccountConfig;
   /** The last list read in full, unfiltered; undefined until the first success. */
   listed: readonly ListedNumber[] | undefined;
+  history: StatusHistory;
   found: readonly DiscoveredNumber[];
   running: Promise<void> | undefined;
   /** Failed reads in a row since the last success: they set the retry delay. */
@@ -53,7 +56,8 @@ export class Discoverer {
 
   /**
    * Follows a new configuration: stops the old timers and reads, keeps the last list of
-   * every account still discovering with the same credentials, and starts reading now.
+   * every account still discovering with the same credentials, warns of statuses Vobiz
+   * does not document (a typo there would silently keep nothing), and starts reading now.
    */
   update(config: ExporterConfig, client: VobizClient): void {
     this.#stop();
@@ -64,13 +68,16 @@ export class Discoverer {
     this.#accounts = new Map();
     for (const account of config.accounts) {
       if (!account.discover.enabled) continue;
+      this.#warnUnknownStatuses(account);
       const before = previous.get(account.name);
-      const listed =
-        before?.account.authId === account.authId ? before.listed : undefined;
-      const found = listed === undefined ? [] : filterListed(account, listed);
+      const same = before?.account.authId === account.authId;
+      const listed = same ? before.listed : undefined;
+      const history = same ? before.history : new Map<string, readonly string[]>();
+      const found = listed === undefined ? [] : filterListed(account, listed, history);
       this.#accounts.set(account.name, {
         account,
         listed,
+        history,
         found,
         running: undefined,
         failures: 0,
@@ -97,6 +104,15 @@ export class Discoverer {
     for (const state of this.#accounts.values()) clearTimeout(state.timer);
     this.#abort.abort();
     this.#abort = new AbortController();
+  }
+
+  #warnUnknownStatuses(account: AccountConfig): void {
+    for (const status of unknownStatuses(account.discover.statuses)) {
+      this.#options.logger.warn(
+        { account: account.name, status, known: KNOWN_STATUSES.join(",") },
+        "discover.statuses holds a status vobiz does not document",
+      );
+    }
   }
 
   /** Reads the account's list again after `delayMs`, unless it is no longer followed. */
@@ -132,9 +148,11 @@ export class Discoverer {
     }
     if (stopped.aborted || this.#accounts.get(account.name) !== state) return;
 
-    const found = filterListed(account, listed);
+    const history = recordStatuses(state.history, listed);
+    const found = filterListed(account, listed, history);
     const changed = !sameNumbers(state.found, found);
     state.listed = listed;
+    state.history = history;
     state.found = found;
     state.failures = 0;
     this.#schedule(state, account.discover.refreshIntervalMs);
@@ -177,18 +195,23 @@ export class Discoverer {
 }
 
 /**
- * The listed numbers whose status is one of `discover.statuses`, valid E.164 only, each
- * with its owner when another (sub-)account than the listing one owns it.
+ * The listed numbers that have had a status of `discover.statuses` since they joined the
+ * list (per `history`; without it, their status now), valid E.164 only, each with its
+ * owner when another (sub-)account than the listing one owns it. So a monitored number
+ * that turns `blocked` stays monitored, and its status alerts fire, until it leaves the
+ * list; only numbers never seen in a kept status are left out.
  */
 export function filterListed(
   account: AccountConfig,
   listed: readonly ListedNumber[],
+  history: StatusHistory = recordStatuses(new Map(), listed),
 ): DiscoveredNumber[] {
   const statuses = new Set(account.discover.statuses);
   const seen = new Set<string>();
   const found: DiscoveredNumber[] = [];
   for (const item of listed) {
-    if (item.status === undefined || !statuses.has(item.status)) continue;
+    const had = history.get(item.number) ?? [];
+    if (!had.some((status) => statuses.has(status))) continue;
     if (!isE164(item.number) || seen.has(item.number)) continue;
     seen.add(item.number);
     const owner =
