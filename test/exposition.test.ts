@@ -2,9 +2,20 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { Registry, type RegistryContentType } from "prom-client";
+
+import type { NumberOutcome } from "../src/collect/outcome.js";
+import type { Labels } from "../src/config/types.js";
 import type { Exporter } from "../src/exporter.js";
+import { addNumberMetrics, writeNumberMetrics } from "../src/metrics/render.js";
+import {
+  CONTENT_TYPES,
+  finishExposition,
+  type ExpositionFormat,
+} from "../src/metrics/text-format.js";
 import { startSimulator, type RunningSimulator } from "../src/simulator/index.js";
-import { testConfig } from "./helpers/config.js";
+import type { NumberHealth } from "../src/vobiz/health.js";
+import { demoAccountConfig, testConfig } from "./helpers/config.js";
 import { FIXED_NOW_MS, testExporter } from "./helpers/exporter.js";
 
 const OPENMETRICS_GOLDEN = new URL("./golden/demo-metrics.om", import.meta.url);
@@ -42,5 +53,136 @@ describe("OpenMetrics exposition for the demo numbers", () => {
 
     if (process.env.UPDATE_GOLDEN === "1") await writeFile(OPENMETRICS_GOLDEN, actual);
     expect(actual).toBe(await readFile(OPENMETRICS_GOLDEN, "utf8"));
+  });
+});
+
+const DAY_MS = 86_400_000;
+
+/** A number's outcome with the given labels, answer and failures. */
+function outcome(
+  labels: Labels,
+  health?: NumberHealth,
+  extra: Partial<NumberOutcome> = {},
+): NumberOutcome {
+  const account = demoAccountConfig();
+  const target = {
+    account,
+    number: "+919876543210",
+    labels,
+    source: "configured" as const,
+  };
+  return { target, health, seconds: 0.25, errorCounts: new Map(), ...extra };
+}
+
+const healthy: NumberHealth = {
+  status: "active",
+  usageStatus: "unrated",
+  isSpam: false,
+  summary: { totalCalls: 3, answeredCalls: 1, totalMinutes: 2.5, periodDays: 30 },
+  snapshots: [{ startMs: FIXED_NOW_MS - 2 * DAY_MS, totalCalls: 7, failedCalls: 2 }],
+};
+
+// Label values that need escaping and values that JavaScript prints in unusual forms.
+const ODD_LABELS: Labels = {
+  account: "back\\slash",
+  number: 'quote"d',
+  owner: "new\nline",
+  team: "ünïcödé ☎",
+};
+const odd: NumberHealth = {
+  status: 'not "documented"\\yet',
+  usageStatus: "spam\nlikely",
+  isSpam: true,
+  summary: {
+    totalCalls: 3,
+    answeredCalls: 1,
+    totalMinutes: 1e21,
+    avgDuration: -Infinity,
+    periodDays: Number.NaN,
+  },
+  snapshots: [
+    { startMs: -1, totalCalls: Infinity, answeredCalls: 1e-7, totalDuration: -0 },
+  ],
+};
+
+const CASES: [string, NumberOutcome[]][] = [
+  ["no numbers", []],
+  ["a healthy number", [outcome({ account: "a", number: "1" }, healthy)]],
+  [
+    "a failing number with errors and a last success",
+    [
+      outcome({ account: "a", number: "2" }, undefined, {
+        lastSuccessMs: FIXED_NOW_MS - 1,
+        errorCounts: new Map([["timeout", 3]]),
+      }),
+      outcome({ account: "a", number: "3" }, healthy),
+    ],
+  ],
+  ["labels and values that need escaping", [outcome(ODD_LABELS, odd)]],
+  ["a number without labels", [outcome({}, healthy), outcome({}, odd)]],
+];
+
+/** The same outcomes through a prom-client registry, as every scrape was once rendered. */
+async function viaRegistry(outcomes: NumberOutcome[], format: ExpositionFormat) {
+  const registry = new Registry<RegistryContentType>();
+  registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
+  addNumberMetrics(registry, outcomes, OPTIONS);
+  return registry.metrics();
+}
+
+function written(outcomes: NumberOutcome[], format: ExpositionFormat): string {
+  const parts: string[] = [];
+  writeNumberMetrics(parts, outcomes, OPTIONS, format);
+  return finishExposition(parts, undefined, format);
+}
+
+const OPTIONS = {
+  answerRateUnit: "auto",
+  granularity: "daily",
+  nowMs: FIXED_NOW_MS,
+} as const;
+
+describe("writeNumberMetrics", () => {
+  test.each(["text", "openmetrics"] as const)(
+    "writes %s byte for byte as prom-client's registry does",
+    async (format) => {
+      for (const [, outcomes] of CASES) {
+        expect(written(outcomes, format)).toBe(await viaRegistry(outcomes, format));
+      }
+    },
+  );
+
+  test("escapes backslash, quote and newline in label values", () => {
+    const text = written([outcome(ODD_LABELS, odd)], "text");
+    expect(text).toContain(
+      'vobiz_number_up{account="back\\\\slash",number="quote\\"d",owner="new\\nline",' +
+        'team="ünïcödé ☎"} 1\n',
+    );
+    expect(text).toContain('status="not \\"documented\\"\\\\yet"} 1\n');
+  });
+
+  test("prints infinities and NaN as prom-client does", () => {
+    const text = written([outcome({ account: "a", number: "1" }, odd)], "text");
+    expect(text).toContain(
+      'average_call_duration_seconds{account="a",number="1"} -Inf\n',
+    );
+    expect(text).toContain(
+      'last_period_calls{account="a",number="1",granularity="daily"} +Inf\n',
+    );
+    expect(text).toContain('window_seconds{account="a",number="1"} Nan\n');
+    expect(text).toContain('call_time_seconds{account="a",number="1"} 6e+22\n');
+  });
+
+  test("names OpenMetrics counter families without _total and ends with one # EOF", () => {
+    const text = written(
+      [outcome({ account: "a", number: "1" }, healthy)],
+      "openmetrics",
+    );
+    expect(text).toContain("# TYPE vobiz_number_scrape_errors counter\n");
+    expect(text).toContain(
+      'vobiz_number_scrape_errors_total{account="a",number="1",reason="auth"} 0\n',
+    );
+    expect(text.match(/# EOF/g)).toEqual(["# EOF"]);
+    expect(text.endsWith("\n# EOF\n")).toBe(true);
   });
 });

@@ -1,17 +1,14 @@
 import type { Metric as PromMetric, Registry, RegistryContentType } from "prom-client";
 
-import type { AnswerRateUnit, Granularity, Labels } from "../config/types.js";
+import type { AnswerRateUnit, Granularity } from "../config/types.js";
 import type { NumberOutcome } from "../collect/outcome.js";
 import { FAILURE_REASONS } from "../vobiz/errors.js";
 import type { NumberHealth } from "../vobiz/health.js";
 import { answerRatio, newestCompletePeriod } from "./answer-ratio.js";
-import { withLabel } from "./label-sets.js";
-import {
-  KNOWN_STATUSES,
-  KNOWN_USAGE_STATUSES,
-  NUMBER_METRICS,
-  type MetricDefinition,
-} from "./names.js";
+import { Family, type NumberSeries } from "./family.js";
+import { labelPrefix } from "./label-sets.js";
+import { KNOWN_STATUSES, KNOWN_USAGE_STATUSES, NUMBER_METRICS } from "./names.js";
+import { familySeparator, type ExpositionFormat } from "./text-format.js";
 
 /** How health answers are read into metrics. */
 export interface RenderOptions {
@@ -24,108 +21,100 @@ export interface RenderOptions {
 type Metric = keyof typeof NUMBER_METRICS;
 
 /**
- * One series. prom-client formats `labels` afresh for every series but keeps the text
- * of `sharedLabels` per object, so every series passes its whole label set there: a
- * number's label sets are the same objects in every scrape (see {@link withLabel}).
+ * Appends the text of the per-number metrics of one scrape to `parts`, family by
+ * family in the order each family first appears, the error counter last, as a
+ * prom-client registry would write them. Only the numbers in `outcomes` appear, so
+ * numbers no longer monitored vanish at once. A field missing from the answer leaves
+ * its series out; it is never reported as 0.
  */
-interface Sample {
-  readonly labels: Labels;
-  readonly sharedLabels: Labels;
-  readonly value: number;
-}
-
-const NO_LABELS: Labels = Object.freeze({});
-
-/**
- * One metric family of one scrape, in the shape prom-client's registry serialises
- * (`name`, `help`, `type`, `get()`). A Gauge would hash and validate the labels of
- * every series on `set`, work that a registry made for one scrape never needs: each
- * series is written once, and the labels were validated with the configuration.
- */
-class Family {
-  readonly values: Sample[] = [];
-
-  constructor(
-    // The registry strips a counter's `_total` here for OpenMetrics, as with Counter.
-    public name: string,
-    readonly help: string,
-    readonly type: "gauge" | "counter",
-  ) {}
-
-  get() {
-    const { name, help, type, values } = this;
-    return { name, help, type, values, aggregator: "sum" as const };
-  }
+export function writeNumberMetrics(
+  parts: string[],
+  outcomes: readonly NumberOutcome[],
+  options: RenderOptions,
+  format: ExpositionFormat,
+): void {
+  collectFamilies(outcomes, options, false).forEach((family, i) => {
+    if (i > 0) parts.push(familySeparator(format));
+    family.write(parts, format);
+  });
 }
 
 /**
- * Registers the per-number metrics of one scrape in `registry`, a registry made for
- * that scrape alone so that numbers no longer monitored vanish at once. A field that
- * is missing from the answer leaves its series out; it is never reported as 0.
+ * Registers the per-number metrics of `outcomes` in `registry`, a registry made for
+ * them alone, for pages that show a few numbers' series; scrapes use
+ * {@link writeNumberMetrics}, which writes the same text with far less garbage.
  */
 export function addNumberMetrics(
   registry: Registry<RegistryContentType>,
   outcomes: readonly NumberOutcome[],
   options: RenderOptions,
 ): void {
-  const families = new Map<Metric, Family>();
-  const family = (metric: Metric): Family => {
-    let made = families.get(metric);
-    if (made === undefined) {
-      made = newFamily(NUMBER_METRICS[metric], "gauge", registry);
-      families.set(metric, made);
-    }
-    return made;
-  };
-  const set: Setter = (metric, labels, value) => {
-    family(metric).values.push({ labels: NO_LABELS, sharedLabels: labels, value });
-  };
-
-  for (const outcome of outcomes) {
-    const labels = outcome.target.labels;
-    set("up", labels, outcome.health === undefined ? 0 : 1);
-    if (outcome.health !== undefined) {
-      addHealth(set, labels, outcome.health, options);
-    }
-    if (outcome.lastSuccessMs !== undefined) {
-      set("lastSuccess", labels, outcome.lastSuccessMs / 1000);
-    }
-    set("scrapeDuration", labels, outcome.seconds);
+  for (const family of collectFamilies(outcomes, options, true)) {
+    registry.registerMetric(family.toRegistryMetric() as unknown as PromMetric);
   }
+}
 
-  const errors = newFamily(NUMBER_METRICS.scrapeErrors, "counter", registry);
-  for (const outcome of outcomes) {
+function collectFamilies(
+  outcomes: readonly NumberOutcome[],
+  options: RenderOptions,
+  forRegistry: boolean,
+): Family[] {
+  const families = new Map<Metric, Family>();
+  const set: Setter = (metric, number, value, extraName, extraValue) => {
+    let family = families.get(metric);
+    if (family === undefined) {
+      family = new Family(NUMBER_METRICS[metric], "gauge", { forRegistry });
+      families.set(metric, family);
+    }
+    family.add(number, value, extraName, extraValue);
+  };
+
+  // One per number and scrape; the label text itself is kept across scrapes.
+  const numbers = outcomes.map(({ target }): NumberSeries => ({
+    labels: target.labels,
+    prefix: labelPrefix(target.labels),
+  }));
+  outcomes.forEach((outcome, i) => {
+    const number = numbers[i]!;
+    set("up", number, outcome.health === undefined ? 0 : 1);
+    if (outcome.health !== undefined) addHealth(set, number, outcome.health, options);
+    if (outcome.lastSuccessMs !== undefined) {
+      set("lastSuccess", number, outcome.lastSuccessMs / 1000);
+    }
+    set("scrapeDuration", number, outcome.seconds);
+  });
+
+  const errors = new Family(NUMBER_METRICS.scrapeErrors, "counter", { forRegistry });
+  outcomes.forEach((outcome, i) => {
     // Every reason starts at 0 so that increase() sees a number's first failure.
     for (const reason of FAILURE_REASONS) {
-      errors.values.push({
-        labels: NO_LABELS,
-        sharedLabels: withLabel(outcome.target.labels, "reason", reason),
-        value: outcome.errorCounts.get(reason) ?? 0,
-      });
+      errors.add(numbers[i]!, outcome.errorCounts.get(reason) ?? 0, "reason", reason);
     }
-  }
+  });
+  return [...families.values(), errors];
 }
 
-type Setter = (metric: Metric, labels: Labels, value: number) => void;
-
-function newFamily(
-  definition: MetricDefinition,
-  type: "gauge" | "counter",
-  registry: Registry<RegistryContentType>,
-): Family {
-  const family = new Family(definition.name, definition.help, type);
-  registry.registerMetric(family as unknown as PromMetric);
-  return family;
-}
+type Setter = (
+  metric: Metric,
+  number: NumberSeries,
+  value: number,
+  extraName?: string,
+  extraValue?: string,
+) => void;
 
 function addHealth(
   setSample: Setter,
-  labels: Labels,
+  number: NumberSeries,
   health: NumberHealth,
   options: RenderOptions,
 ): void {
-  const set = (metric: Metric, value: number | undefined, series = labels) => {
-    if (value !== undefined) setSample(metric, series, value);
+  const set = (
+    metric: Metric,
+    value: number | undefined,
+    extraName?: string,
+    extraValue?: string,
+  ) => {
+    if (value !== undefined) setSample(metric, number, value, extraName, extraValue);
   };
   const { summary } = health;
 
@@ -142,17 +131,13 @@ function addHealth(
 
   if (health.status !== undefined) {
     for (const status of stateSet(KNOWN_STATUSES, health.status)) {
-      set(
-        "status",
-        status === health.status ? 1 : 0,
-        withLabel(labels, "status", status),
-      );
+      set("status", status === health.status ? 1 : 0, "status", status);
     }
   }
   if (health.usageStatus !== undefined) {
     for (const usage of stateSet(KNOWN_USAGE_STATUSES, health.usageStatus)) {
-      const series = withLabel(labels, "usage_status", usage);
-      set("usageStatus", usage === health.usageStatus ? 1 : 0, series);
+      const value = usage === health.usageStatus ? 1 : 0;
+      set("usageStatus", value, "usage_status", usage);
     }
   }
 
@@ -162,17 +147,14 @@ function addHealth(
     options.nowMs,
   );
   if (period !== undefined) {
-    const granularity = withLabel(labels, "granularity", options.granularity);
-    set("lastPeriodCalls", period.totalCalls, granularity);
-    set("lastPeriodAnsweredCalls", period.answeredCalls, granularity);
-    set("lastPeriodFailedCalls", period.failedCalls, granularity);
-    set(
-      "lastPeriodAnswerRatio",
-      answerRatio(period, options.answerRateUnit),
-      granularity,
-    );
-    set("lastPeriodCallTime", periodCallTime(period), granularity);
-    set("lastPeriodStart", period.startMs / 1000, granularity);
+    const g = options.granularity;
+    set("lastPeriodCalls", period.totalCalls, "granularity", g);
+    set("lastPeriodAnsweredCalls", period.answeredCalls, "granularity", g);
+    set("lastPeriodFailedCalls", period.failedCalls, "granularity", g);
+    const ratio = answerRatio(period, options.answerRateUnit);
+    set("lastPeriodAnswerRatio", ratio, "granularity", g);
+    set("lastPeriodCallTime", periodCallTime(period), "granularity", g);
+    set("lastPeriodStart", period.startMs / 1000, "granularity", g);
   }
 }
 
