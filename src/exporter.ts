@@ -1,5 +1,4 @@
 import pLimit from "p-limit";
-import { Registry, type Metric, type RegistryContentType } from "prom-client";
 
 import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
@@ -13,11 +12,7 @@ import { mergeTargets } from "./discover/targets.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
 import { writeNumberMetrics } from "./metrics/render.js";
-import {
-  CONTENT_TYPES,
-  finishExposition,
-  type ExpositionFormat,
-} from "./metrics/text-format.js";
+import { CONTENT_TYPES, finishExposition } from "./metrics/text-format.js";
 import { VobizClient } from "./vobiz/client.js";
 
 export interface ExporterOptions {
@@ -175,22 +170,13 @@ export class Exporter {
     const { answerRateUnit, granularity } = this.#config.health;
     const options = { answerRateUnit, granularity, nowMs: this.#now() };
     writeNumberMetrics(parts, outcomes, options, format);
-    const shared = withExporterMetrics ? await this.#exporterText(format) : undefined;
+    const shared = withExporterMetrics
+      ? await this.metrics.exposition(format)
+      : undefined;
     return {
       body: finishExposition(parts, shared, format),
       contentType: CONTENT_TYPES[format],
     };
-  }
-
-  /** The exporter-wide metrics as prom-client writes them, or undefined if none. */
-  async #exporterText(format: ExpositionFormat): Promise<string | undefined> {
-    const metrics = this.metrics.registry.getMetricsAsArray();
-    if (metrics.length === 0) return undefined;
-    const registry = new Registry<RegistryContentType>();
-    registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
-    // prom-client's typings call these plain objects; at run time they are metrics.
-    for (const metric of metrics) registry.registerMetric(metric as unknown as Metric);
-    return registry.metrics();
   }
 
   /** Stops discovery and releases upstream connections; later calls do nothing. */

@@ -186,3 +186,30 @@ describe("writeNumberMetrics", () => {
     expect(text.endsWith("\n# EOF\n")).toBe(true);
   });
 });
+
+describe("exporter-wide counters across formats", () => {
+  // prom-client renames a registered counter in place for OpenMetrics; a text scrape
+  // after an OpenMetrics one once served vobiz_api_requests without _total.
+  test("keep _total in a text scrape that follows an OpenMetrics one", async () => {
+    const simulator = await startSimulator();
+    const { exporter } = testExporter(testConfig(simulator.url), {
+      processMetrics: true,
+    });
+
+    try {
+      const open = await exporter.scrape({ openMetrics: true });
+      const text = await exporter.scrape({ openMetrics: false });
+      const again = await exporter.scrape({ openMetrics: true });
+
+      expect(open.body).toMatch(/^# TYPE vobiz_api_requests counter$/m);
+      expect(open.body).toMatch(/^vobiz_api_requests_total\{/m);
+      expect(text.body).toMatch(/^# TYPE vobiz_api_requests_total counter$/m);
+      expect(text.body).toMatch(/^vobiz_api_requests_total\{/m);
+      expect(text.body).toMatch(/^process_cpu_seconds_total /m);
+      expect(again.body).not.toContain("_total_total");
+    } finally {
+      await exporter.close();
+      await simulator.close();
+    }
+  });
+});

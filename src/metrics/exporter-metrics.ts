@@ -1,7 +1,16 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type Metric,
+  type RegistryContentType,
+} from "prom-client";
 
 import type { RequestObservation } from "../vobiz/client.js";
 import { EXPORTER_METRICS as M, type MetricDefinition } from "./names.js";
+import { CONTENT_TYPES, type ExpositionFormat } from "./text-format.js";
 
 const MISNAMED_DEFAULT_METRICS = [
   "nodejs_active_handles_total",
@@ -68,4 +77,40 @@ export class ExporterMetrics {
     this.#reloadSuccessful.set(successful ? 1 : 0);
     if (successful) this.#reloadTimestamp.set(atMs / 1000);
   }
+
+  /**
+   * The metrics' exposition in `format`, or undefined when there are none. Each is
+   * registered through a stand-in: for OpenMetrics prom-client renames a registered
+   * counter in place (dropping `_total`), which would leave the shared counter
+   * misnamed in every later text-format scrape.
+   */
+  async exposition(format: ExpositionFormat): Promise<string | undefined> {
+    // prom-client's typings call these plain objects; at run time they are metrics.
+    const metrics = this.registry.getMetricsAsArray() as unknown as Renderable[];
+    if (metrics.length === 0) return undefined;
+
+    const registry = new Registry<RegistryContentType>();
+    registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
+    for (const metric of metrics) registry.registerMetric(standIn(metric));
+    return registry.metrics();
+  }
+}
+
+/** What a prom-client registry reads of a metric to render it. */
+interface Renderable {
+  name: string;
+  readonly help: string;
+  readonly type: string;
+  get(): Promise<object>;
+}
+
+/** A metric that renders as `metric` does, under a name of its own. */
+function standIn(metric: Renderable): Metric {
+  const proxy: Renderable = {
+    name: metric.name,
+    help: metric.help,
+    type: metric.type,
+    get: async () => ({ ...(await metric.get()), name: proxy.name }),
+  };
+  return proxy as unknown as Metric;
 }
