@@ -270,8 +270,8 @@ describe("loadConfig results", () => {
 
   test("the shipped exporter.yml names each missing variable", async () => {
     expect(lines(await loadConfig(SHIPPED, {}))).toEqual([
-      'exporter.yml:37:14: accounts[0].auth_id: environment variable "VOBIZ_AUTH_ID" is not set',
-      'exporter.yml:39:17: accounts[0].auth_token: environment variable "VOBIZ_AUTH_TOKEN" is not set',
+      'exporter.yml:38:14: accounts[0].auth_id: environment variable "VOBIZ_AUTH_ID" is not set',
+      'exporter.yml:40:17: accounts[0].auth_token: environment variable "VOBIZ_AUTH_TOKEN" is not set',
     ]);
   });
 });
