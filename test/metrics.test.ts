@@ -1,5 +1,3 @@
-import { readFile, writeFile } from "node:fs/promises";
-
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { Exporter } from "../src/exporter.js";
@@ -10,7 +8,12 @@ import {
   type RunningSimulator,
 } from "../src/simulator/index.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
-import { FIXED_NOW_MS, sampleValue, testExporter } from "./helpers/exporter.js";
+import {
+  FIXED_NOW_MS,
+  matchesGolden,
+  sampleValue,
+  testExporter,
+} from "./helpers/exporter.js";
 
 const GOLDEN = new URL("./golden/demo-metrics.prom", import.meta.url);
 
@@ -29,27 +32,10 @@ afterAll(async () => {
   await simulator.close();
 });
 
-/**
- * Replaces what varies between runs (timings, the Node.js version) with fixed values
- * that keep the file valid for promtool.
- */
-function normalise(exposition: string): string {
-  const timing =
-    /^((vobiz_number_scrape|vobiz_api_request)_duration_seconds\S*\{.*\}) .*$/gm;
-  return exposition
-    .replace(timing, (line, series: string) =>
-      line.includes("_count{") ? line : `${series} 0`,
-    )
-    .replace(/nodejs="v[^"]+"/g, 'nodejs="v0.0.0"');
-}
-
 describe("/metrics exposition for the demo numbers", () => {
   test("matches the golden file at a fixed clock", async () => {
     const { body } = await exporter.scrape({ openMetrics: false });
-    const actual = normalise(body);
-
-    if (process.env.UPDATE_GOLDEN === "1") await writeFile(GOLDEN, actual);
-    expect(actual).toBe(await readFile(GOLDEN, "utf8"));
+    await matchesGolden(body, GOLDEN);
   });
 
   test("reports the simulator's figures for every demo number", async () => {

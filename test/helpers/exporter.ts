@@ -1,3 +1,7 @@
+import { readFile, writeFile } from "node:fs/promises";
+
+import { expect } from "vitest";
+
 import type { ExporterConfig } from "../../src/config/types.js";
 import { Exporter } from "../../src/exporter.js";
 import { captureLogger } from "./logger.js";
@@ -35,4 +39,28 @@ export function sampleValue(
     if (matches) return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return undefined;
+}
+
+/**
+ * Replaces what varies between runs (timings, the Node.js version) with fixed values
+ * that keep an exposition valid for promtool, so it can be compared with a golden file.
+ */
+export function normaliseExposition(exposition: string): string {
+  const timing =
+    /^((vobiz_number_scrape|vobiz_api_request)_duration_seconds\S*\{.*\}) .*$/gm;
+  return exposition
+    .replace(timing, (line, series: string) =>
+      line.includes("_count{") ? line : `${series} 0`,
+    )
+    .replace(/nodejs="v[^"]+"/g, 'nodejs="v0.0.0"');
+}
+
+/**
+ * Compares a normalised exposition with its golden file; `UPDATE_GOLDEN=1` rewrites
+ * the file first, after an intended change.
+ */
+export async function matchesGolden(exposition: string, golden: URL): Promise<void> {
+  const actual = normaliseExposition(exposition);
+  if (process.env.UPDATE_GOLDEN === "1") await writeFile(golden, actual);
+  expect(actual).toBe(await readFile(golden, "utf8"));
 }
