@@ -14,9 +14,12 @@ process.on("unhandledRejection", (reason) => {
 // the configuration is immutable, so no shared state is left half-changed: serving on
 // beats dropping out of Prometheus. Failures before serving still exit 1 below.
 process.on("uncaughtException", (err) => {
-  process.stderr.write(
-    `${JSON.stringify({ level: "error", msg: "uncaught exception", err: err.stack ?? String(err) })}\n`,
-  );
+  const line = {
+    level: "error",
+    msg: "uncaught exception",
+    err: err.stack ?? String(err),
+  };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
 });
 
 buildCli((code) => process.exit(code))

@@ -49,7 +49,7 @@ export class Reloader {
           line: 1,
           col: 1,
           path: "(root)",
-          message: `could not load the configuration: ${err instanceof Error ? err.message : String(err)}`,
+          message: `could not load the configuration: ${errorText(err)}`,
         },
       ],
     }));
@@ -75,4 +75,8 @@ export class Reloader {
 /** Reloads on SIGHUP, which would otherwise end the process. */
 export function reloadOnHangup(reloader: Reloader): void {
   process.on("SIGHUP", () => void reloader.reload("signal"));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

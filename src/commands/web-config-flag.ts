@@ -17,8 +17,9 @@ export async function readWebConfigFlag(
   for (const problem of loaded.problems) {
     process.stderr.write(`${formatProblem(problem)}\n`);
   }
+  const count = loaded.problems.length;
   process.stderr.write(
-    `${file}: ${loaded.problems.length} problem(s) in the web configuration; the exporter did not start\n`,
+    `${file}: ${count} problem(s) in the web configuration; the exporter did not start\n`,
   );
   return false;
 }

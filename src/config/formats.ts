@@ -86,7 +86,10 @@ export function listenAddress(value: unknown): string | Invalid {
 /** Why a label name is refused, or `undefined` when it is fine. */
 function labelNameProblem(name: string): string | undefined {
   if (!LABEL_NAME.test(name)) {
-    return `label name "${name}" is not valid; use letters, digits and _, not starting with a digit`;
+    return (
+      `label name "${name}" is not valid; ` +
+      "use letters, digits and _, not starting with a digit"
+    );
   }
   if (name.startsWith("__")) {
     return `label name "${name}" starts with "__", which Prometheus reserves for itself`;

@@ -33,7 +33,9 @@ export function checkAccounts(root: unknown): Issue[] {
     else {
       const where = account["name"] === undefined ? "auth_id" : "name";
       const also = formatPath(["accounts", first]);
-      const message = `duplicate account name "${name}", also used by ${also} (name defaults to auth_id)`;
+      const message =
+        `duplicate account name "${name}", also used by ${also} ` +
+        "(name defaults to auth_id)";
       issues.push({ path: [...path, where], message, quiet: true });
     }
   });

@@ -98,7 +98,10 @@ const numberEntry = z.preprocess(
     error: (issue) => {
       if (issue.code !== "invalid_type") return undefined;
       if (typeof issue.input === "number") return unquotedNumber(issue.input);
-      return 'expected a number in quotes, such as "+919876543210", or a mapping with number and labels';
+      return (
+        'expected a number in quotes, such as "+919876543210", ' +
+        "or a mapping with number and labels"
+      );
     },
   }),
 );

@@ -48,7 +48,11 @@ export function landingPage(
 function numberRow(target: Target, outcome: NumberOutcome | undefined, nowMs: number) {
   const result = outcome === undefined ? "pending" : outcome.health ? "up" : "down";
   const health = outcome?.health;
-  const details = `debug?account=${encodeURIComponent(target.account.name)}&number=${encodeURIComponent(target.number)}`;
+  const query = new URLSearchParams({
+    account: target.account.name,
+    number: target.number,
+  });
+  const details = `debug?${query.toString()}`;
 
   return html`<tr data-number="${target.number}">
     <td>${target.account.name}</td>

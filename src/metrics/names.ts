@@ -52,7 +52,9 @@ export const NUMBER_METRICS = define({
   },
   usageStatus: {
     name: "vobiz_number_usage_status",
-    help: `Usage or reputation rating (usage_status) as a state set: the current one is 1. ${CACHED}`,
+    help:
+      "Usage or reputation rating (usage_status) as a state set: the current one is 1. " +
+      CACHED,
     extraLabels: ["usage_status"],
   },
   window: {
@@ -83,7 +85,9 @@ export const NUMBER_METRICS = define({
   },
   lastPeriodCallTime: {
     name: "vobiz_number_last_period_call_time_seconds",
-    help: `Talk time in the newest complete period in seconds (snapshots[].total_minutes * 60). ${CACHED}`,
+    help:
+      "Talk time in the newest complete period in seconds " +
+      `(snapshots[].total_minutes * 60). ${CACHED}`,
     extraLabels: ["granularity"],
   },
   lastPeriodStart: {

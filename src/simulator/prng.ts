@@ -51,7 +51,13 @@ export function uuidFromSeed(seed: number): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
 
   const hex = bytes.map((byte) => HEX[byte]).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const groups = [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+  ];
+  return [...groups, hex.slice(20)].join("-");
 }
 
 /** A version-4-shaped UUID derived from the given parts, stable across runs. */
