@@ -11,26 +11,29 @@ import {
   finishExposition,
   type ExpositionFormat,
 } from "../src/metrics/text-format.js";
-import { startSimulator, type RunningSimulator } from "../src/simulator/index.js";
+import { startSimulator } from "../src/simulator/index.js";
 import type { NumberHealth } from "../src/vobiz/health.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
-import { FIXED_NOW_MS, matchesGolden, testExporter } from "./helpers/exporter.js";
+import {
+  FIXED_NOW_MS,
+  matchesGolden,
+  startFixedClockDemo,
+  testExporter,
+  type FixedClockDemo,
+} from "./helpers/exporter.js";
 
 const OPENMETRICS_GOLDEN = new URL("./golden/demo-metrics.om", import.meta.url);
 
-let simulator: RunningSimulator;
 let exporter: Exporter;
+let demo: FixedClockDemo;
 
 beforeAll(async () => {
-  simulator = await startSimulator({ now: () => new Date(FIXED_NOW_MS) });
-  exporter = testExporter(testConfig(simulator.url), {
-    now: () => FIXED_NOW_MS,
-  }).exporter;
+  demo = await startFixedClockDemo();
+  exporter = demo.exporter;
 });
 
 afterAll(async () => {
-  await exporter.close();
-  await simulator.close();
+  await demo.close();
 });
 
 describe("OpenMetrics exposition for the demo numbers", () => {

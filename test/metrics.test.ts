@@ -4,7 +4,6 @@ import type { Exporter } from "../src/exporter.js";
 import {
   demoAccount,
   healthBody,
-  startSimulator,
   type RunningSimulator,
 } from "../src/simulator/index.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
@@ -12,24 +11,24 @@ import {
   FIXED_NOW_MS,
   matchesGolden,
   sampleValue,
+  startFixedClockDemo,
   testExporter,
+  type FixedClockDemo,
 } from "./helpers/exporter.js";
 
 const GOLDEN = new URL("./golden/demo-metrics.prom", import.meta.url);
 
 let simulator: RunningSimulator;
 let exporter: Exporter;
+let demo: FixedClockDemo;
 
 beforeAll(async () => {
-  simulator = await startSimulator({ now: () => new Date(FIXED_NOW_MS) });
-  exporter = testExporter(testConfig(simulator.url), {
-    now: () => FIXED_NOW_MS,
-  }).exporter;
+  demo = await startFixedClockDemo();
+  ({ simulator, exporter } = demo);
 });
 
 afterAll(async () => {
-  await exporter.close();
-  await simulator.close();
+  await demo.close();
 });
 
 describe("/metrics exposition for the demo numbers", () => {

@@ -4,6 +4,8 @@ import { expect } from "vitest";
 
 import type { ExporterConfig } from "../../src/config/types.js";
 import { Exporter } from "../../src/exporter.js";
+import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
+import { testConfig } from "./config.js";
 import { captureLogger } from "./logger.js";
 
 /** A fixed clock: 2026-06-04 12:34:56 UTC, in the middle of a day and an hour. */
@@ -63,4 +65,27 @@ export async function matchesGolden(exposition: string, golden: URL): Promise<vo
   const actual = normaliseExposition(exposition);
   if (process.env.UPDATE_GOLDEN === "1") await writeFile(golden, actual);
   expect(actual).toBe(await readFile(golden, "utf8"));
+}
+
+/** The simulator and an exporter of its demo numbers, both at {@link FIXED_NOW_MS}. */
+export interface FixedClockDemo {
+  readonly simulator: RunningSimulator;
+  readonly exporter: Exporter;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link FixedClockDemo}, for golden files and exact figures. */
+export async function startFixedClockDemo(): Promise<FixedClockDemo> {
+  const simulator = await startSimulator({ now: () => new Date(FIXED_NOW_MS) });
+  const { exporter } = testExporter(testConfig(simulator.url), {
+    now: () => FIXED_NOW_MS,
+  });
+  return {
+    simulator,
+    exporter,
+    close: async () => {
+      await exporter.close();
+      await simulator.close();
+    },
+  };
 }
