@@ -6,6 +6,7 @@ import { Collector } from "../src/collect/collector.js";
 import { deadlineIn } from "../src/collect/deadline.js";
 import { configuredTargets } from "../src/collect/target.js";
 import type { ExporterConfig } from "../src/config/types.js";
+import { newestCompletePeriod } from "../src/metrics/answer-ratio.js";
 import {
   demoAccount,
   startSimulator,
@@ -147,6 +148,34 @@ describe("health cache", () => {
 
     expect(perNumber()).toEqual(NUMBERS.map(() => 2));
     expect(second[0]?.lastSuccessMs).toBeGreaterThan(first[0]?.lastSuccessMs ?? 0);
+  });
+
+  test("keeps the last two snapshots of an answer, enough for the newest complete period", async () => {
+    const { collector, targets } = collectorWith(60_000);
+    const config = testConfig(simulator.url);
+    const query = { granularity: config.health.granularity, days: config.health.days };
+
+    const outcomes = await collector.collect(targets, deadlineIn(5_000));
+    for (const [i, outcome] of outcomes.entries()) {
+      const target = targets[i]!;
+      const full = await client.getHealth(
+        target.account,
+        target.number,
+        query,
+        AbortSignal.timeout(5_000),
+      );
+      const all = full.health.snapshots;
+      expect(all.length).toBeGreaterThan(2);
+      const kept = outcome.health;
+      expect(kept?.snapshots).toEqual(all.slice(-2));
+      expect({ ...kept, snapshots: [] }).toEqual({ ...full.health, snapshots: [] });
+      for (const nowMs of [Date.now(), Date.now() + 60_000]) {
+        const g = config.health.granularity;
+        expect(newestCompletePeriod(kept?.snapshots ?? [], g, nowMs)).toEqual(
+          newestCompletePeriod(all, g, nowMs),
+        );
+      }
+    }
   });
 
   test("keeps nothing with a TTL of 0", async () => {

@@ -6,6 +6,7 @@ import type { HealthConfig } from "../config/types.js";
 import type { Logger } from "../log.js";
 import type { HealthAnswer, HealthQuery, VobizClient } from "../vobiz/client.js";
 import { VobizError } from "../vobiz/errors.js";
+import { keptHealth } from "../vobiz/health.js";
 import type { TimedHealth } from "./cache.js";
 import type { Deadline } from "./deadline.js";
 import { NumberStates } from "./number-states.js";
@@ -114,7 +115,8 @@ export class Collector {
     );
     const atMs = this.#now();
     this.states.pauses.succeeded(target.account.name, atMs);
-    return { health: answer.health, atMs };
+    // Only what the metrics read is kept, in the cache and the last outcomes alike.
+    return { health: keptHealth(answer.health), atMs };
   }
 
   async #fetch(target: Target, deadline: Deadline): Promise<HealthAnswer> {

@@ -73,6 +73,22 @@ export interface NumberHealth {
 type HealthData = z.output<typeof healthSchema>;
 
 /**
+ * The snapshots a kept answer can still need: `newestCompletePeriod` reads one of the
+ * last two while the answer is reused (the newest may cover a period still running).
+ */
+const KEPT_SNAPSHOTS = 2;
+
+/**
+ * What the exporter keeps of an answer between scrapes: everything but the snapshots
+ * before the last {@link KEPT_SNAPSHOTS} (oldest first, as parsed). About 30 snapshots a
+ * number are otherwise held for the cache TTL; backfill reads its own full answers.
+ */
+export function keptHealth(health: NumberHealth): NumberHealth {
+  if (health.snapshots.length <= KEPT_SNAPSHOTS) return health;
+  return { ...health, snapshots: health.snapshots.slice(-KEPT_SNAPSHOTS) };
+}
+
+/**
  * Checks a decoded 200 body and turns it into {@link NumberHealth}.
  * @throws VobizError with reason `parse` when a field has the wrong type.
  */
