@@ -132,7 +132,6 @@ describe("health cache", () => {
     second.forEach((outcome, i) => {
       expect(outcome.health).toEqual(first[i]?.health);
       expect(outcome.lastSuccessMs).toBe(first[i]?.lastSuccessMs);
-      expect(outcome.seconds).toBeLessThan(0.05);
     });
   });
 

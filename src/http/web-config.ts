@@ -252,6 +252,8 @@ async function withFiles(
     read("client_ca_file"),
   ]);
   if (cert === undefined || key === undefined || problems.length > 0) {
+    // The reads finish in any order; report the problems in the file's order.
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
     return { ok: false, problems };
   }
 
