@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { readRules } from "./helpers/alert-rules.js";
 import { findTool } from "./helpers/tools.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -45,22 +46,12 @@ function run(cmd: string, args: string[], cwd = ROOT) {
   };
 }
 
-interface Rule {
-  alert: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
 interface AlertTestCase {
   alertname: string;
   exp_alerts?: unknown[];
 }
 
-const rules: Rule[] = (
-  parse(read("prometheus/alerts.yml")) as { groups: { rules: Rule[] }[] }
-).groups.flatMap((g) => g.rules);
+const rules = readRules();
 
 describe("alert rules", () => {
   test("sit in one group named vobiz", () => {

@@ -21,6 +21,7 @@ import {
   type Child,
   type DemoProcess,
 } from "./helpers/processes.js";
+import { readRules, readRulesFile } from "./helpers/alert-rules.js";
 import { startPrometheus, type RunningPrometheus } from "./helpers/prometheus.js";
 import { findTool } from "./helpers/tools.js";
 
@@ -35,18 +36,6 @@ const HEALTHY = ["+919876543210", "+919812345678"];
 
 /** The range that stands in for Grafana's `$__rate_interval`, `$__interval`, `$__range`. */
 const GRAFANA_RANGE = "1m";
-
-interface Rule {
-  alert: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-interface RulesFile {
-  groups: { name: string; rules: Rule[] }[];
-}
 
 /** An alert as Alertmanager's `GET /api/v2/alerts` returns it. */
 interface AmAlert {
@@ -79,9 +68,7 @@ function readText(path: string): string {
   return readFileSync(join(ROOT, path), "utf8");
 }
 
-const rules: Rule[] = (
-  parse(readText("prometheus/alerts.yml")) as RulesFile
-).groups.flatMap((g) => g.rules);
+const rules = readRules();
 
 /** Every `targets[].expr` of the dashboard, panels inside rows included. */
 function dashboardQueries(): PanelQuery[] {
@@ -122,7 +109,7 @@ function substituteVariables(expr: string): string {
 
 /** prometheus/alerts.yml with every `for:` set to 0s, so that alerts fire at once. */
 function immediateRules(): string {
-  const file = parse(readText("prometheus/alerts.yml")) as RulesFile;
+  const file = readRulesFile();
   for (const rule of file.groups.flatMap((g) => g.rules)) rule.for = "0s";
   return stringify(file);
 }
