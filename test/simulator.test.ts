@@ -10,6 +10,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import type { HealthBody, RunningSimulator, SimNumber } from "../src/simulator/index.js";
+import { deterministicUuid, uuidFromSeed } from "../src/simulator/prng.js";
 
 const NOW = new Date("2026-06-04T13:45:30Z");
 const AUTH = { "x-auth-id": DEMO_AUTH_ID, "x-auth-token": DEMO_AUTH_TOKEN };
@@ -475,5 +476,24 @@ describe("accounts", () => {
     } finally {
       await local.close();
     }
+  });
+});
+
+describe("derived uuids", () => {
+  // Pinned: snapshot and number ids must not change when the derivation is reworked.
+  test.each([
+    [0, "4434b462-0015-4c37-b928-5b08256d8104"],
+    [1, "a087eaf3-00b3-49c9-8706-c4ebfb2627fd"],
+    [123456789, "41fe92fe-f884-4567-890b-41ba34c733b0"],
+    [2 ** 31, "d2115efc-72b7-44bb-889a-bfcc83156eed"],
+    [0xffffffff, "e57bf3d3-3081-45a4-b735-0390f1ade904"],
+  ])("seed %i gives %s", (seed, uuid) => {
+    expect(uuidFromSeed(seed)).toBe(uuid);
+  });
+
+  test("parts give the same uuid on every run", () => {
+    expect(deterministicUuid("number", "+919876543210")).toBe(
+      "6e23d76d-26b5-416b-8765-234651961e49",
+    );
   });
 });

@@ -41,26 +41,34 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
 
 /** A version-4-shaped UUID derived from a seed, stable across runs. */
 export function uuidFromSeed(seed: number): string {
+  // Four 32-bit words, big-endian, written straight to hex: no byte array to join.
   const random = seededRandom(seed);
-  const bytes: number[] = [];
-  for (let i = 0; i < 16; i += 4) {
-    const word = Math.floor(random() * 4294967296);
-    bytes.push(word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff);
-  }
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const first = word(random);
+  const second = word(random);
+  const third = word(random);
+  const fourth = word(random);
 
-  const hex = bytes.map((byte) => HEX[byte]).join("");
-  const groups = [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-  ];
-  return [...groups, hex.slice(20)].join("-");
+  const middle = byteHex(second, 24) + byteHex(second, 16);
+  const version = byteHex(second, 8, 0x0f, 0x40) + byteHex(second, 0);
+  const variant = byteHex(third, 24, 0x3f, 0x80) + byteHex(third, 16);
+  const node = byteHex(third, 8) + byteHex(third, 0) + wordHex(fourth);
+  return `${wordHex(first)}-${middle}-${version}-${variant}-${node}`;
 }
 
 /** A version-4-shaped UUID derived from the given parts, stable across runs. */
 export function deterministicUuid(...parts: string[]): string {
   return uuidFromSeed(hash32(["uuid", ...parts].join("|")));
+}
+
+function word(random: Random): number {
+  return Math.floor(random() * 4294967296);
+}
+
+function wordHex(value: number): string {
+  return byteHex(value, 24) + byteHex(value, 16) + byteHex(value, 8) + byteHex(value, 0);
+}
+
+/** Two hex digits of the byte at `shift`, its bits kept by `mask` then set by `bits`. */
+function byteHex(value: number, shift: number, mask = 0xff, bits = 0): string {
+  return HEX[(((value >>> shift) & mask) | bits) & 0xff] ?? "00";
 }
