@@ -1,4 +1,15 @@
-import { hash32, mixSeed, randomFor, seededRandom, uuidFromSeed } from "./prng.js";
+import {
+  answerRate,
+  averageDuration,
+  completeTally,
+  profileOf,
+  seriesSeed,
+  snapshotId,
+  stepOf,
+  tallyAt,
+  totalMinutes,
+} from "./periods.js";
+import type { Tally } from "./periods.js";
 import type { SimNumber } from "./types.js";
 
 /** Snapshot size of the health endpoint. */
@@ -50,42 +61,21 @@ export interface HealthBody {
   snapshots: HealthSnapshot[];
 }
 
-interface Tally {
-  total: number;
-  answered: number;
-  duration: number;
-}
-
-interface Profile {
-  callsPerDay: number;
-  answerProbability: number;
-  /** Seconds per answered call. */
-  meanDuration: number;
-}
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
 /**
  * The body the simulator sends for a number at a clock. Complete periods depend only on
  * the number and the period start; the newest period (still running at `now`) holds the
  * calls of its elapsed part, so it grows until the period ends.
  */
 export function healthBody(n: SimNumber, query: HealthQuery, now: Date): HealthBody {
-  if (!Number.isInteger(query.days) || query.days < 1) {
-    throw new RangeError(`days must be a positive integer (got ${query.days})`);
-  }
-  const step = query.granularity === "daily" ? DAY_MS : HOUR_MS;
+  checkDays(query.days);
+  const step = stepOf(query.granularity);
   const profile = profileOf(n);
-  const seed = hash32(`${n.e164}|${query.granularity}`);
+  const seed = seriesSeed(n.e164, query.granularity);
   const nowMs = now.getTime();
   const tallies = periodStarts(query, nowMs).map((start) => {
     const elapsed = Math.min(1, (nowMs - start) / step);
-    const periodSeed = mixSeed(seed, start);
-    const tally = profile
-      ? periodTally(profile, query.granularity, periodSeed, elapsed)
-      : EMPTY;
-    return { start, tally };
+    const complete = completeTally(profile, query.granularity, seed, start);
+    return { start, tally: tallyAt(complete, elapsed) };
   });
 
   return {
@@ -102,9 +92,16 @@ export function healthBody(n: SimNumber, query: HealthQuery, now: Date): HealthB
   };
 }
 
+/** Throws unless the window is a positive integer of days. */
+export function checkDays(days: number): void {
+  if (!Number.isInteger(days) || days < 1) {
+    throw new RangeError(`days must be a positive integer (got ${days})`);
+  }
+}
+
 /** Period starts of the window ending at `nowMs`, oldest first; the last holds `nowMs`. */
 export function periodStarts(query: HealthQuery, nowMs: number): number[] {
-  const step = query.granularity === "daily" ? DAY_MS : HOUR_MS;
+  const step = stepOf(query.granularity);
   const count = query.granularity === "daily" ? query.days : query.days * 24;
   const current = Math.floor(nowMs / step) * step;
   return Array.from({ length: count }, (_, i) => current - (count - 1 - i) * step);
@@ -124,47 +121,9 @@ export function isoSeconds(ms: number): string {
 
 const isoCache = new Map<number, string>();
 
-const EMPTY: Tally = { total: 0, answered: 0, duration: 0 };
-
-function profileOf(n: SimNumber): Profile | undefined {
-  const traffic = n.traffic ?? "normal";
-  if (traffic === "none") return undefined;
-
-  const random = randomFor("profile", n.e164);
-  const callsPerDay = 30 + Math.floor(random() * 90);
-  const answerProbability =
-    traffic === "low_answer" ? 0.15 + random() * 0.1 : 0.55 + random() * 0.3;
-  const meanDuration = 90 + random() * 150;
-  return { callsPerDay, answerProbability, meanDuration };
-}
-
-function periodTally(
-  profile: Profile,
-  granularity: Granularity,
-  seed: number,
-  elapsed: number,
-): Tally {
-  const random = seededRandom(seed);
-  const mean = granularity === "daily" ? profile.callsPerDay : profile.callsPerDay / 24;
-  const total = Math.max(1, Math.round(mean * (0.6 + random() * 0.8)));
-  const p = profile.answerProbability;
-  const spread = (random() + random() - 1) * 2 * Math.sqrt(total * p * (1 - p));
-  const answered = Math.min(total, Math.max(0, Math.round(total * p + spread)));
-  const duration = Math.round(answered * profile.meanDuration * (0.8 + random() * 0.4));
-  if (elapsed >= 1) return { total, answered, duration };
-
-  // A running period shows the elapsed share of the calls it will end with, so its
-  // figures only grow until it completes.
-  const partTotal = Math.floor(total * elapsed);
-  const partAnswered = Math.floor(answered * elapsed);
-  const partDuration =
-    answered === 0 ? 0 : Math.round((duration * partAnswered) / answered);
-  return { total: partTotal, answered: partAnswered, duration: partDuration };
-}
-
 function toSnapshot(seed: number, start: number, tally: Tally): HealthSnapshot {
   return {
-    id: uuidFromSeed(mixSeed(seed ^ 0x5bd1e995, start)),
+    id: snapshotId(seed, start),
     ts: isoSeconds(start),
     total_calls: tally.total,
     answered_calls: tally.answered,
@@ -172,7 +131,7 @@ function toSnapshot(seed: number, start: number, tally: Tally): HealthSnapshot {
     answer_rate: answerRate(tally),
     total_duration: tally.duration,
     avg_duration: averageDuration(tally),
-    total_minutes: round2(tally.duration / 60),
+    total_minutes: totalMinutes(tally),
   };
 }
 
@@ -188,19 +147,7 @@ function summarize(days: number, tallies: Tally[]): HealthSummary {
     total_calls: sum.total,
     answered_calls: sum.answered,
     answer_rate: answerRate(sum),
-    total_minutes: round2(sum.duration / 60),
+    total_minutes: totalMinutes(sum),
     avg_duration: averageDuration(sum),
   };
-}
-
-function answerRate(tally: Tally): number {
-  return tally.total === 0 ? 0 : round2((100 * tally.answered) / tally.total);
-}
-
-function averageDuration(tally: Tally): number {
-  return tally.answered === 0 ? 0 : round2(tally.duration / tally.answered);
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }
