@@ -10,6 +10,7 @@ import {
   startSimulator,
 } from "../src/simulator/index.js";
 import type { HealthBody, RunningSimulator, SimNumber } from "../src/simulator/index.js";
+import { healthText } from "../src/simulator/health-text.js";
 import { deterministicUuid, uuidFromSeed } from "../src/simulator/prng.js";
 
 const NOW = new Date("2026-06-04T13:45:30Z");
@@ -180,8 +181,10 @@ describe("health body", () => {
 
     expect(first.text).toBe(second.text);
     expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(first.json).toEqual(
-      healthBody(demoNumber(HEALTHY), { granularity: "hourly", days: 2 }, NOW),
+    expect(first.text).toBe(
+      JSON.stringify(
+        healthBody(demoNumber(HEALTHY), { granularity: "hourly", days: 2 }, NOW),
+      ),
     );
   });
 
@@ -284,6 +287,66 @@ describe("health body", () => {
   test("healthBody rejects a window that is not a positive integer of days", () => {
     expect(() =>
       healthBody(demoNumber(HEALTHY), { granularity: "daily", days: 0 }, NOW),
+    ).toThrow(RangeError);
+  });
+});
+
+describe("health text", () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const midnight = Date.parse("2026-06-04T00:00:00Z");
+  // Period boundaries and their neighbours, mid-period times, and later days, in an
+  // order that both reuses and replaces memoised windows.
+  const clocks = [
+    midnight,
+    midnight + 1,
+    midnight + HOUR - 1,
+    midnight + HOUR,
+    NOW.getTime(),
+    NOW.getTime() + 1,
+    midnight + DAY - 1,
+    midnight + DAY,
+    midnight + 3 * DAY + 7 * HOUR + 12_345,
+    midnight - 1,
+  ];
+  const numbers: SimNumber[] = [
+    ...demoAccount().numbers,
+    { e164: "+15550000001", status: 'odd "quoted" \\ ü', usageStatus: "spam\nrisk" },
+  ];
+  const cases = numbers.flatMap((number) =>
+    (["daily", "hourly"] as const).flatMap((granularity) =>
+      [1, 2, 7, 30].map((days) => ({
+        number,
+        e164: number.e164,
+        traffic: number.traffic ?? "normal",
+        granularity,
+        days,
+      })),
+    ),
+  );
+
+  test.each(cases)(
+    "$e164 ($traffic traffic), $granularity over $days days, equals healthBody()",
+    ({ number, granularity, days }) => {
+      const query = { granularity, days };
+      for (const ms of clocks) {
+        const now = new Date(ms);
+        const expected = JSON.stringify(healthBody(number, query, now));
+
+        expect(healthText(number, query, now)).toBe(expected);
+        expect(healthText(number, query, now)).toBe(expected);
+      }
+    },
+  );
+
+  test("rejects what healthBody() rejects", () => {
+    const number = demoNumber(HEALTHY);
+
+    expect(() => healthText(number, { granularity: "daily", days: 0 }, NOW)).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      healthText(number, { granularity: "daily", days: 1 }, new Date(Number.NaN)),
     ).toThrow(RangeError);
   });
 });

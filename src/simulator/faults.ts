@@ -81,15 +81,21 @@ export function sendErrorFault(reply: Reply, fault: Fault, env: FaultEnv): boole
   return fault.name === "stall"; // never answered; close() destroys the socket
 }
 
-/** Answers a health request with `body`, misbehaving as `fault` says. */
+/** A health 200 body: its JSON text, and the object for the faults that rewrite it. */
+export interface HealthAnswer {
+  text: string;
+  body: () => HealthBody;
+}
+
+/** Answers a health request with `answer`, misbehaving as `fault` says. */
 export async function sendHealth(
   reply: Reply,
-  body: HealthBody,
+  answer: HealthAnswer,
   fault: Fault | undefined,
   env: FaultEnv,
 ): Promise<void> {
   if (fault && sendErrorFault(reply, fault, env)) return;
-  const text = JSON.stringify(body);
+  const { text } = answer;
   if (!fault) return reply.text(200, text, JSON_TYPE);
 
   switch (fault.name) {
@@ -110,25 +116,27 @@ export async function sendHealth(
     case "reset":
       return sendAndReset(reply, text);
     default:
-      return reply.text(200, corrupt(body, text, fault.name), JSON_TYPE);
+      return reply.text(200, corrupt(answer, fault.name), JSON_TYPE);
   }
 }
 
 /** The 200 body of the faults that only change what is sent. */
-function corrupt(body: HealthBody, text: string, name: FaultName): string {
+function corrupt({ text, body }: HealthAnswer, name: FaultName): string {
   switch (name) {
     case "truncated_json":
       return text.slice(0, Math.floor(text.length / 2));
     case "malformed_json":
       // An unquoted key: looks like JSON, is not.
       return text.replace('"summary":', "summary:");
-    case "wrong_type":
+    case "wrong_type": {
+      const original = body();
       return JSON.stringify({
-        ...body,
-        summary: { ...body.summary, total_calls: "lots" },
+        ...original,
+        summary: { ...original.summary, total_calls: "lots" },
       });
+    }
     case "extra_fields":
-      return JSON.stringify(withExtraFields(body));
+      return JSON.stringify(withExtraFields(body()));
     default:
       return text;
   }

@@ -4,6 +4,7 @@ import { authorize } from "./auth.js";
 import { healthBody } from "./data.js";
 import { generalError, healthError } from "./errors.js";
 import { sendHealth } from "./faults.js";
+import { healthText } from "./health-text.js";
 import { isProblem, parseHealthQuery } from "./query.js";
 import type { Reply } from "./reply.js";
 import { numberFromSegment } from "./routes.js";
@@ -40,9 +41,14 @@ export async function handleHealth(
     e164 === undefined ? undefined : state.directory.find(account.authId, e164);
   if (!visible) return reply.json(404, healthError("not_found", "number not found"));
 
-  const body = healthBody(visible.number, query, state.now());
-  const fault = state.faultFor(visible.number.e164);
-  await sendHealth(reply, body, fault, {
+  const { number } = visible;
+  const now = state.now();
+  const answer = {
+    text: healthText(number, query, now),
+    body: () => healthBody(number, query, now),
+  };
+  const fault = state.faultFor(number.e164);
+  await sendHealth(reply, answer, fault, {
     now: state.now,
     sleep: (ms) => state.timers.sleep(ms),
   });
