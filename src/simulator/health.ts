@@ -48,8 +48,5 @@ export async function handleHealth(
     body: () => healthBody(number, query, now),
   };
   const fault = state.faultFor(number.e164);
-  await sendHealth(reply, answer, fault, {
-    now: state.now,
-    sleep: (ms) => state.timers.sleep(ms),
-  });
+  await sendHealth(reply, answer, fault, state.faultEnv);
 }

@@ -50,8 +50,7 @@ export function handleList(
   if (!account) return;
 
   const fault = state.listFaultFor(account.authId);
-  const env = { now: state.now, sleep: (ms: number) => state.timers.sleep(ms) };
-  if (fault && sendErrorFault(reply, fault, env)) return;
+  if (fault && sendErrorFault(reply, fault, state.faultEnv)) return;
 
   const query = parseListQuery(route.query);
   if (isProblem(query)) {

@@ -23,8 +23,8 @@ export async function startSimulator(
   const recording = options.recordRequests ?? true;
 
   const server = createServer({ noDelay: true }, (req, res) => {
-    const record = recordOf(req);
-    if (recording) requests.push(record);
+    const record = recording ? recordOf(req) : undefined;
+    if (record) requests.push(record);
     req.resume();
     handle(state, req, res, record).catch(() => fail(state, res, record));
   });
@@ -55,7 +55,7 @@ async function handle(
   state: SimState,
   req: IncomingMessage,
   res: ServerResponse,
-  record: RecordedRequest,
+  record: RecordedRequest | undefined,
 ): Promise<void> {
   if (state.latencyMs > 0) await state.timers.sleep(state.latencyMs);
   const reply = new Reply(res, record);
@@ -77,7 +77,11 @@ async function handle(
 }
 
 /** A handler bug must not take the simulator down: answer 500, or drop the connection. */
-function fail(state: SimState, res: ServerResponse, record: RecordedRequest): void {
+function fail(
+  state: SimState,
+  res: ServerResponse,
+  record: RecordedRequest | undefined,
+): void {
   try {
     if (res.headersSent || res.destroyed) throw new Error("response already started");
     const envelope = generalError("internal_error", "simulator error", state.now());

@@ -1,6 +1,7 @@
 import { demoAccount } from "./accounts.js";
 import { Directory } from "./directory.js";
 import { FAULT_NAMES } from "./faults.js";
+import type { FaultEnv } from "./faults.js";
 import { Timers } from "./timers.js";
 import type { Fault, SimulatorOptions } from "./types.js";
 
@@ -10,6 +11,8 @@ export class SimState {
   readonly timers = new Timers();
   readonly now: () => Date;
   readonly latencyMs: number;
+  /** The clock and delays faults use; one object for every request. */
+  readonly faultEnv: FaultEnv;
   readonly #faults = new Map<string, Fault>();
   readonly #limitedOnce = new Set<string>();
 
@@ -17,6 +20,7 @@ export class SimState {
     this.directory = new Directory(options.accounts ?? [demoAccount()]);
     this.now = options.now ?? (() => new Date());
     this.latencyMs = options.latencyMs ?? 0;
+    this.faultEnv = { now: this.now, sleep: (ms) => this.timers.sleep(ms) };
     for (const [key, fault] of Object.entries(options.faults ?? {})) {
       this.setFault(key, fault);
     }
