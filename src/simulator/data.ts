@@ -84,10 +84,7 @@ export function healthBody(n: SimNumber, query: HealthQuery, now: Date): HealthB
     usage_status: n.usageStatus ?? "unrated",
     is_spam: n.isSpam ?? false,
     granularity: query.granularity,
-    summary: summarize(
-      query.days,
-      tallies.map((t) => t.tally),
-    ),
+    summary: toSummary(query.days, sumOf(tallies.map((t) => t.tally))),
     snapshots: tallies.map(({ start, tally }) => toSnapshot(seed, start, tally)),
   };
 }
@@ -121,7 +118,8 @@ export function isoSeconds(ms: number): string {
 
 const isoCache = new Map<number, string>();
 
-function toSnapshot(seed: number, start: number, tally: Tally): HealthSnapshot {
+/** The snapshot of the period starting at `start`, with the figures it shows now. */
+export function toSnapshot(seed: number, start: number, tally: Tally): HealthSnapshot {
   return {
     id: snapshotId(seed, start),
     ts: isoSeconds(start),
@@ -135,13 +133,8 @@ function toSnapshot(seed: number, start: number, tally: Tally): HealthSnapshot {
   };
 }
 
-function summarize(days: number, tallies: Tally[]): HealthSummary {
-  const sum = { total: 0, answered: 0, duration: 0 };
-  for (const tally of tallies) {
-    sum.total += tally.total;
-    sum.answered += tally.answered;
-    sum.duration += tally.duration;
-  }
+/** The summary of a window of `days` whose periods add up to `sum`. */
+export function toSummary(days: number, sum: Tally): HealthSummary {
   return {
     period_days: days,
     total_calls: sum.total,
@@ -150,4 +143,15 @@ function summarize(days: number, tallies: Tally[]): HealthSummary {
     total_minutes: totalMinutes(sum),
     avg_duration: averageDuration(sum),
   };
+}
+
+/** Calls added up over periods. */
+export function sumOf(tallies: readonly Tally[]): Tally {
+  const sum = { total: 0, answered: 0, duration: 0 };
+  for (const tally of tallies) {
+    sum.total += tally.total;
+    sum.answered += tally.answered;
+    sum.duration += tally.duration;
+  }
+  return sum;
 }

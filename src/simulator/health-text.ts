@@ -1,15 +1,11 @@
-import { checkDays, isoSeconds, periodStarts } from "./data.js";
-import type { HealthQuery } from "./data.js";
+import { checkDays, periodStarts, sumOf, toSnapshot, toSummary } from "./data.js";
+import type { HealthQuery, HealthSnapshot } from "./data.js";
 import {
-  answerRate,
-  averageDuration,
   completeTally,
   profileOf,
   seriesSeed,
-  snapshotId,
   stepOf,
   tallyAt,
-  totalMinutes,
   trafficOf,
 } from "./periods.js";
 import type { Tally } from "./periods.js";
@@ -25,23 +21,23 @@ interface CompletePart {
   sum: Tally;
   /** Figures the running period will have once complete. */
   runningComplete: Tally;
-  runningId: string;
-  runningTs: string;
+  /** Seed of the number's periods at this granularity. */
+  seed: number;
 }
 
 // The 10,000 numbers of the benchmark, 30 daily periods each, need about 62 million
 // characters. Past the cap the cache starts again, so memory stays bounded.
 const MAX_CACHED_CHARS = 128 * 1024 * 1024;
-// What an entry costs besides its text: key, figures, ids. An estimate, in characters.
+// What an entry costs besides its text (key, figures, seed), estimated in characters.
 const ENTRY_CHARS = 256;
 
 const completeParts = new Map<string, CompletePart>();
 let cachedChars = 0;
 
 /**
- * `JSON.stringify(healthBody(n, query, now))`, byte for byte, without building it: the
- * complete periods' text is memoised per number, window and running period, so only
- * the running period and the summary are written per call.
+ * `JSON.stringify(healthBody(n, query, now))`, byte for byte, from the same pieces: the
+ * complete periods' JSON is memoised per number, window and running period, so only
+ * the running period, the summary and the number's own fields are written per call.
  */
 export function healthText(n: SimNumber, query: HealthQuery, now: Date): string {
   checkDays(query.days);
@@ -52,7 +48,7 @@ export function healthText(n: SimNumber, query: HealthQuery, now: Date): string 
 
   const elapsed = Math.min(1, (nowMs - runningStart) / step);
   const running = tallyAt(part.runningComplete, elapsed);
-  const runningText = snapshotText(part.runningId, part.runningTs, running);
+  const runningText = JSON.stringify(toSnapshot(part.seed, runningStart, running));
   const snapshots = part.text === "" ? runningText : `${part.text},${runningText}`;
 
   const head = JSON.stringify({
@@ -62,7 +58,8 @@ export function healthText(n: SimNumber, query: HealthQuery, now: Date): string 
     is_spam: n.isSpam ?? false,
     granularity: query.granularity,
   });
-  const summary = summaryText(query.days, plus(part.sum, running));
+  // Call counts and seconds are integers, so adding them up in another order is exact.
+  const summary = JSON.stringify(toSummary(query.days, sumOf([part.sum, running])));
   return `${head.slice(0, -1)},"summary":${summary},"snapshots":[${snapshots}]}`;
 }
 
@@ -96,53 +93,23 @@ function buildCompletePart(
   const seed = seriesSeed(n.e164, query.granularity);
   const starts = periodStarts(query, runningStart).slice(0, -1);
 
-  const snapshots: string[] = [];
-  let sum: Tally = { total: 0, answered: 0, duration: 0 };
+  const tallies: Tally[] = [];
+  const snapshots: HealthSnapshot[] = [];
   for (const start of starts) {
     const tally = completeTally(profile, query.granularity, seed, start);
-    sum = plus(sum, tally);
-    snapshots.push(snapshotText(snapshotId(seed, start), isoSeconds(start), tally));
+    tallies.push(tally);
+    snapshots.push(toSnapshot(seed, start, tally));
   }
 
   return {
     runningStart,
-    // join() leaves one flat string, which holds the text more compactly than a rope.
-    text: snapshots.join(","),
-    sum,
+    text: JSON.stringify(snapshots).slice(1, -1), // without the brackets
+    sum: sumOf(tallies),
     runningComplete: completeTally(profile, query.granularity, seed, runningStart),
-    runningId: snapshotId(seed, runningStart),
-    runningTs: isoSeconds(runningStart),
+    seed,
   };
 }
 
 function costOf(part: CompletePart): number {
   return part.text.length + ENTRY_CHARS;
-}
-
-// Numbers here are integers or rounded to two decimals, all finite, so a template
-// writes them exactly as JSON.stringify does. Ids and timestamps need no escaping.
-
-function snapshotText(id: string, ts: string, tally: Tally): string {
-  return (
-    `{"id":"${id}","ts":"${ts}","total_calls":${tally.total},` +
-    `"answered_calls":${tally.answered},"failed_calls":${tally.total - tally.answered},` +
-    `"answer_rate":${answerRate(tally)},"total_duration":${tally.duration},` +
-    `"avg_duration":${averageDuration(tally)},"total_minutes":${totalMinutes(tally)}}`
-  );
-}
-
-function summaryText(days: number, sum: Tally): string {
-  return (
-    `{"period_days":${days},"total_calls":${sum.total},` +
-    `"answered_calls":${sum.answered},"answer_rate":${answerRate(sum)},` +
-    `"total_minutes":${totalMinutes(sum)},"avg_duration":${averageDuration(sum)}}`
-  );
-}
-
-function plus(a: Tally, b: Tally): Tally {
-  return {
-    total: a.total + b.total,
-    answered: a.answered + b.answered,
-    duration: a.duration + b.duration,
-  };
 }
