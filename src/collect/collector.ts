@@ -6,7 +6,7 @@ import type { HealthConfig } from "../config/types.js";
 import type { Logger } from "../log.js";
 import type { HealthAnswer, HealthQuery, VobizClient } from "../vobiz/client.js";
 import { VobizError } from "../vobiz/errors.js";
-import { keptHealth } from "../vobiz/health.js";
+import { KEPT_SNAPSHOTS } from "../vobiz/health.js";
 import type { TimedHealth } from "./cache.js";
 import type { Deadline } from "./deadline.js";
 import { NumberStates } from "./number-states.js";
@@ -32,6 +32,9 @@ export interface CollectorOptions {
   readonly now?: () => number;
 }
 
+/** Workers per upstream request slot in one scrape; see {@link Collector.collect}. */
+const WORKERS_PER_SLOT = 2;
+
 /**
  * Reads the health of many numbers at once within a deadline. A number's failure is
  * recorded as its outcome; it never rejects the scrape or touches another number.
@@ -45,23 +48,47 @@ export class Collector {
   readonly #now: () => number;
   readonly #query: HealthQuery;
   readonly #ttlMs: number;
+  readonly #maxConcurrency: number;
 
   constructor(options: CollectorOptions) {
     this.#options = options;
+    this.#maxConcurrency = options.maxConcurrency;
     this.#limit = pLimit(options.maxConcurrency);
     this.states = options.states ?? new NumberStates();
     this.#now = options.now ?? Date.now;
-    this.#query = { granularity: options.health.granularity, days: options.health.days };
+    // Only what the metrics read is kept, in the cache and the last outcomes alike.
+    this.#query = {
+      granularity: options.health.granularity,
+      days: options.health.days,
+      keepSnapshots: KEPT_SNAPSHOTS,
+    };
     this.#ttlMs = options.cacheTtlMs ?? 0;
   }
 
-  /** One outcome per target, in the order given. */
+  /**
+   * One outcome per target, in the order given. A few workers take the targets in turn
+   * rather than every target waiting at once: 10,000 numbers queued together held
+   * 10,000 reads' promises, flights and signals for the whole scrape, long enough for
+   * the garbage collector to move them all to the old generation.
+   */
   async collect(
     targets: readonly Target[],
     deadline: Deadline,
   ): Promise<NumberOutcome[]> {
     this.states.cache.prune(this.#ttlMs, this.#now());
-    return Promise.all(targets.map((target) => this.#collectOne(target, deadline)));
+    const outcomes = new Array<NumberOutcome>(targets.length);
+    let next = 0;
+    const work = async () => {
+      while (next < targets.length) {
+        const i = next++;
+        outcomes[i] = await this.#collectOne(targets[i]!, deadline);
+      }
+    };
+    // More workers than request slots, so that numbers waiting out a retry's backoff,
+    // or another scrape's read of the same number, do not leave slots unused.
+    const workers = Math.min(targets.length, WORKERS_PER_SLOT * this.#maxConcurrency);
+    await Promise.all(Array.from({ length: workers }, work));
+    return outcomes;
   }
 
   async #collectOne(target: Target, deadline: Deadline): Promise<NumberOutcome> {
@@ -115,8 +142,7 @@ export class Collector {
     );
     const atMs = this.#now();
     this.states.pauses.succeeded(target.account.name, atMs);
-    // Only what the metrics read is kept, in the cache and the last outcomes alike.
-    return { health: keptHealth(answer.health), atMs };
+    return { health: answer.health, atMs };
   }
 
   async #fetch(target: Target, deadline: Deadline): Promise<HealthAnswer> {

@@ -36,6 +36,8 @@ export interface ClientOptions {
 export interface HealthQuery {
   readonly granularity: Granularity;
   readonly days: number;
+  /** How many of the newest snapshots to keep of the answer; all when absent. */
+  readonly keepSnapshots?: number;
 }
 
 /** A valid answer from the health endpoint. */
@@ -77,7 +79,7 @@ export class VobizClient {
     const path = healthPath(account.authId, number, query);
     const started = performance.now();
     const { body, url, status } = await this.getJson(account, "health", path, signal);
-    const health = parseHealth(body, url);
+    const health = parseHealth(body, url, query.keepSnapshots);
     return { health, url, status, seconds: (performance.now() - started) / 1000 };
   }
 

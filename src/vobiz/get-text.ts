@@ -71,7 +71,9 @@ export function getText(
       },
       onResponseEnd() {
         settle();
-        resolve({ status, headers: head, body: Buffer.concat(chunks, size).toString() });
+        // Most bodies arrive in one chunk, which needs no copy before decoding.
+        const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        resolve({ status, headers: head, body: whole.toString() });
       },
       onResponseError(_controller, error) {
         settle();

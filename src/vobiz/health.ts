@@ -73,26 +73,23 @@ export interface NumberHealth {
 type HealthData = z.output<typeof healthSchema>;
 
 /**
- * The snapshots a kept answer can still need: `newestCompletePeriod` reads one of the
- * last two while the answer is reused (the newest may cover a period still running).
+ * How many of the newest snapshots the exporter keeps of an answer between scrapes:
+ * `newestCompletePeriod` reads one of the last two (the newest may cover a period still
+ * running). About 30 a number would otherwise be held for the cache TTL; backfill asks
+ * for them all.
  */
-const KEPT_SNAPSHOTS = 2;
+export const KEPT_SNAPSHOTS = 2;
 
 /**
- * What the exporter keeps of an answer between scrapes: everything but the snapshots
- * before the last {@link KEPT_SNAPSHOTS} (oldest first, as parsed). About 30 snapshots a
- * number are otherwise held for the cache TTL; backfill reads its own full answers.
- */
-export function keptHealth(health: NumberHealth): NumberHealth {
-  if (health.snapshots.length <= KEPT_SNAPSHOTS) return health;
-  return { ...health, snapshots: health.snapshots.slice(-KEPT_SNAPSHOTS) };
-}
-
-/**
- * Checks a decoded 200 body and turns it into {@link NumberHealth}.
+ * Checks a decoded 200 body and turns it into {@link NumberHealth}. Every snapshot is
+ * checked; only the newest `keepSnapshots` (all by default) are kept.
  * @throws VobizError with reason `parse` when a field has the wrong type.
  */
-export function parseHealth(body: unknown, url: string): NumberHealth {
+export function parseHealth(
+  body: unknown,
+  url: string,
+  keepSnapshots: number = Number.POSITIVE_INFINITY,
+): NumberHealth {
   // The schema only runs, to name the problem, on a body the quick check doubts.
   const data = isSurelyValid(body) ? body : checkedBySchema(body, url);
   const { status, usage_status, is_spam, summary } = data;
@@ -108,7 +105,7 @@ export function parseHealth(body: unknown, url: string): NumberHealth {
       totalMinutes: summary?.total_minutes ?? undefined,
       avgDuration: summary?.avg_duration ?? undefined,
     },
-    snapshots: toSnapshots(data.snapshots ?? []),
+    snapshots: newestSnapshots(data.snapshots ?? [], keepSnapshots),
   };
 }
 
@@ -124,26 +121,37 @@ function checkedBySchema(body: unknown, url: string): HealthData {
   });
 }
 
-function toSnapshots(snapshots: HealthData["snapshots"] & object): Snapshot[] {
-  const result: Snapshot[] = [];
+type RawSnapshot = (HealthData["snapshots"] & object)[number];
+
+/**
+ * The newest `keep` snapshots that have a start, oldest first, as {@link Snapshot}s. A
+ * period without a start cannot be placed in time, so it is left out. Vobiz sends them
+ * oldest first; only an answer out of order costs a sort of them all.
+ */
+function newestSnapshots(raw: readonly RawSnapshot[], keep: number): Snapshot[] {
+  const placed: RawSnapshot[] = [];
   let sorted = true;
-  for (const s of snapshots) {
-    // A period without a start cannot be placed in time, so it is left out.
+  let previousMs = Number.NEGATIVE_INFINITY;
+  for (const s of raw) {
     if (!s.ts) continue;
     const startMs = startOf(s.ts);
-    if (result.length > 0 && startMs < result[result.length - 1]!.startMs) sorted = false;
-    result.push({
-      startMs,
-      totalCalls: s.total_calls ?? undefined,
-      answeredCalls: s.answered_calls ?? undefined,
-      failedCalls: s.failed_calls ?? undefined,
-      answerRate: s.answer_rate ?? undefined,
-      totalDuration: s.total_duration ?? undefined,
-      avgDuration: s.avg_duration ?? undefined,
-      totalMinutes: s.total_minutes ?? undefined,
-    });
+    if (startMs < previousMs) sorted = false;
+    previousMs = startMs;
+    placed.push(s);
   }
-  return sorted ? result : result.sort((a, b) => a.startMs - b.startMs);
+  if (!sorted) placed.sort((a, b) => startOf(a.ts!) - startOf(b.ts!));
+
+  const newest = placed.length > keep ? placed.slice(placed.length - keep) : placed;
+  return newest.map((s) => ({
+    startMs: startOf(s.ts!),
+    totalCalls: s.total_calls ?? undefined,
+    answeredCalls: s.answered_calls ?? undefined,
+    failedCalls: s.failed_calls ?? undefined,
+    answerRate: s.answer_rate ?? undefined,
+    totalDuration: s.total_duration ?? undefined,
+    avgDuration: s.avg_duration ?? undefined,
+    totalMinutes: s.total_minutes ?? undefined,
+  }));
 }
 
 // Every number of a scrape shares the same period starts: each distinct `ts` is checked
