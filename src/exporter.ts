@@ -1,5 +1,3 @@
-import pLimit from "p-limit";
-
 import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
 import { NumberStates } from "./collect/number-states.js";
@@ -11,8 +9,8 @@ import { DiscoveryMetrics } from "./discover/metrics.js";
 import { mergeTargets } from "./discover/targets.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
-import { writeNumberMetrics } from "./metrics/render.js";
-import { CONTENT_TYPES, finishExposition } from "./metrics/text-format.js";
+import { numberMetricsText, type RenderOptions } from "./metrics/render.js";
+import { CONTENT_TYPES, type ExpositionFormat } from "./metrics/text-format.js";
 import { VobizClient } from "./vobiz/client.js";
 
 export interface ExporterOptions {
@@ -28,6 +26,12 @@ export interface ExporterOptions {
 export interface Exposition {
   readonly body: string;
   readonly contentType: string;
+}
+
+/** One answer for `/metrics`, its text made piece by piece as the pieces are taken. */
+export interface StreamedExposition {
+  readonly contentType: string;
+  readonly chunks: AsyncIterable<string>;
 }
 
 /** What a scrape is asked for. */
@@ -46,7 +50,6 @@ export class Exporter {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #states = new NumberStates();
-  readonly #rendering = pLimit(1);
   #config!: ExporterConfig;
   #targets: readonly Target[] = [];
   #client!: VobizClient;
@@ -115,9 +118,14 @@ export class Exporter {
     void previousClient?.close().catch(() => undefined);
   }
 
-  /** Reads every monitored number and renders the exposition. */
-  async scrape(request: ScrapeRequest): Promise<Exposition> {
+  /** Reads every monitored number; the exposition is written as it is sent. */
+  async scrapeStream(request: ScrapeRequest): Promise<StreamedExposition> {
     return this.#expose(this.#targets, request, true);
+  }
+
+  /** Reads every monitored number and renders the whole exposition. */
+  async scrape(request: ScrapeRequest): Promise<Exposition> {
+    return joined(await this.scrapeStream(request));
   }
 
   /**
@@ -136,14 +144,14 @@ export class Exporter {
 
   /** Reads one monitored number and renders its series alone, for `/probe`. */
   async probe(target: Target, request: ScrapeRequest): Promise<Exposition> {
-    return this.#expose([target], request, false);
+    return joined(await this.#expose([target], request, false));
   }
 
   async #expose(
     targets: readonly Target[],
     request: ScrapeRequest,
     withExporterMetrics: boolean,
-  ): Promise<Exposition> {
+  ): Promise<StreamedExposition> {
     const budget = scrapeBudgetMs(request.timeoutHeader, this.#config.api.timeoutMs);
     const outcomes = await this.#collector.collect(
       targets,
@@ -151,32 +159,40 @@ export class Exporter {
     );
     for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);
 
-    // One exposition is built at a time. Each holds its series and their text until
-    // it is done, and ten concurrent 10,000-number scrapes built at once took the
-    // heap past 900 MB; one after the other they take no longer in all.
-    return this.#rendering(() => this.#render(outcomes, request, withExporterMetrics));
-  }
-
-  async #render(
-    outcomes: readonly NumberOutcome[],
-    request: ScrapeRequest,
-    withExporterMetrics: boolean,
-  ): Promise<Exposition> {
     const format = request.openMetrics ? "openmetrics" : "text";
-    // The per-number families are written here rather than by prom-client, whose
-    // serialiser made ~350 bytes of strings and arrays per series, ~110 MB of garbage
-    // per 10,000-number scrape (docs/performance.md). The exporter-wide ones are few.
-    const parts: string[] = [];
     const { answerRateUnit, granularity } = this.#config.health;
     const options = { answerRateUnit, granularity, nowMs: this.#now() };
-    writeNumberMetrics(parts, outcomes, options, format);
+    return {
+      contentType: CONTENT_TYPES[format],
+      chunks: this.#text(outcomes, options, format, withExporterMetrics),
+    };
+  }
+
+  /**
+   * The per-number families, written here rather than by prom-client (whose serialiser
+   * made ~110 MB of garbage per 10,000-number scrape, docs/performance.md), then the
+   * few exporter-wide ones from prom-client's registry.
+   */
+  async *#text(
+    outcomes: readonly NumberOutcome[],
+    options: RenderOptions,
+    format: ExpositionFormat,
+    withExporterMetrics: boolean,
+  ): AsyncGenerator<string, void, undefined> {
+    let wroteAny = false;
+    for (const chunk of numberMetricsText(outcomes, options, format)) {
+      wroteAny = true;
+      yield chunk;
+    }
+
+    // prom-client separates families by a blank line in the text format only, and its
+    // OpenMetrics text ends with the one `# EOF` allowed.
     const shared = withExporterMetrics
       ? await this.metrics.exposition(format)
       : undefined;
-    return {
-      body: finishExposition(parts, shared, format),
-      contentType: CONTENT_TYPES[format],
-    };
+    if (shared !== undefined)
+      yield wroteAny && format === "text" ? `\n${shared}` : shared;
+    else if (format === "openmetrics") yield "# EOF\n";
   }
 
   /** Stops discovery and releases upstream connections; later calls do nothing. */
@@ -235,4 +251,11 @@ function countBySource(targets: readonly Target[], config: ExporterConfig) {
     if (count !== undefined) count[target.source] += 1;
   }
   return counts;
+}
+
+/** The whole text of a streamed exposition, for callers that want it at once. */
+async function joined(exposition: StreamedExposition): Promise<Exposition> {
+  const parts: string[] = [];
+  for await (const chunk of exposition.chunks) parts.push(chunk);
+  return { body: parts.join(""), contentType: exposition.contentType };
 }

@@ -5,12 +5,8 @@ import { Registry, type RegistryContentType } from "prom-client";
 import type { NumberOutcome } from "../src/collect/outcome.js";
 import type { Labels } from "../src/config/types.js";
 import type { Exporter } from "../src/exporter.js";
-import { addNumberMetrics, writeNumberMetrics } from "../src/metrics/render.js";
-import {
-  CONTENT_TYPES,
-  finishExposition,
-  type ExpositionFormat,
-} from "../src/metrics/text-format.js";
+import { addNumberMetrics, numberMetricsText } from "../src/metrics/render.js";
+import { CONTENT_TYPES, type ExpositionFormat } from "../src/metrics/text-format.js";
 import { startSimulator } from "../src/simulator/index.js";
 import type { NumberHealth } from "../src/vobiz/health.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
@@ -93,7 +89,6 @@ const odd: NumberHealth = {
 };
 
 const CASES: [string, NumberOutcome[]][] = [
-  ["no numbers", []],
   ["a healthy number", [outcome({ account: "a", number: "1" }, healthy)]],
   [
     "a failing number with errors and a last success",
@@ -118,9 +113,8 @@ async function viaRegistry(outcomes: NumberOutcome[], format: ExpositionFormat) 
 }
 
 function written(outcomes: NumberOutcome[], format: ExpositionFormat): string {
-  const parts: string[] = [];
-  writeNumberMetrics(parts, outcomes, OPTIONS, format);
-  return finishExposition(parts, undefined, format);
+  const text = [...numberMetricsText(outcomes, OPTIONS, format)].join("");
+  return format === "openmetrics" ? `${text}# EOF\n` : text;
 }
 
 const OPTIONS = {
@@ -129,7 +123,7 @@ const OPTIONS = {
   nowMs: FIXED_NOW_MS,
 } as const;
 
-describe("writeNumberMetrics", () => {
+describe("numberMetricsText", () => {
   test.each(["text", "openmetrics"] as const)(
     "writes %s byte for byte as prom-client's registry does",
     async (format) => {
@@ -138,6 +132,22 @@ describe("writeNumberMetrics", () => {
       }
     },
   );
+
+  test("writes nothing for no numbers, not even an empty family", () => {
+    expect([...numberMetricsText([], OPTIONS, "text")]).toEqual([]);
+    expect(written([], "openmetrics")).toBe("# EOF\n");
+  });
+
+  test("writes a large scrape in pieces of whole lines that join to the same text", async () => {
+    const many = Array.from({ length: 2_000 }, (_, i) =>
+      outcome({ account: "a", number: `+9170000${String(i).padStart(5, "0")}` }, healthy),
+    );
+    const pieces = [...numberMetricsText(many, OPTIONS, "text")];
+
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const piece of pieces) expect(piece.endsWith("\n")).toBe(true);
+    expect(pieces.join("")).toBe(await viaRegistry(many, "text"));
+  });
 
   test("escapes backslash, quote and newline in label values", () => {
     const text = written([outcome(ODD_LABELS, odd)], "text");

@@ -10,6 +10,7 @@ import { debugRoute } from "./routes/debug.js";
 import { probeRoute } from "./routes/probe.js";
 import { reloadRoute } from "./routes/reload.js";
 import { sdRoute } from "./routes/sd.js";
+import { sendStreamed } from "./send-streamed.js";
 
 export interface HttpAppOptions {
   readonly exporter: Exporter;
@@ -29,11 +30,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set("etag", false);
 
   app.get("/metrics", async (req, res) => {
-    const exposition = await exporter.scrape({
+    const exposition = await exporter.scrapeStream({
       timeoutHeader: req.get("x-prometheus-scrape-timeout-seconds"),
       openMetrics: wantsOpenMetrics(req.get("accept")),
     });
-    res.type(exposition.contentType).send(exposition.body);
+    await sendStreamed(res, exposition);
   });
 
   app.get("/probe", probeRoute(exporter));

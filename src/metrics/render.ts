@@ -1,14 +1,24 @@
 import type { Metric as PromMetric, Registry, RegistryContentType } from "prom-client";
 
-import type { AnswerRateUnit, Granularity } from "../config/types.js";
+import type { AnswerRateUnit, Granularity, Labels } from "../config/types.js";
 import type { NumberOutcome } from "../collect/outcome.js";
-import { FAILURE_REASONS } from "../vobiz/errors.js";
-import type { NumberHealth } from "../vobiz/health.js";
+import { FAILURE_REASONS, type FailureReason } from "../vobiz/errors.js";
+import type { NumberHealth, Snapshot } from "../vobiz/health.js";
 import { answerRatio, newestCompletePeriod } from "./answer-ratio.js";
-import { Family, type NumberSeries } from "./family.js";
-import { labelPrefix } from "./label-sets.js";
-import { KNOWN_STATUSES, KNOWN_USAGE_STATUSES, NUMBER_METRICS } from "./names.js";
-import { familySeparator, type ExpositionFormat } from "./text-format.js";
+import { registryMetric } from "./family.js";
+import { closeLabels, extraLabel, labelPrefix, withLabel } from "./label-sets.js";
+import {
+  KNOWN_STATUSES,
+  KNOWN_USAGE_STATUSES,
+  NUMBER_METRICS,
+  type MetricDefinition,
+} from "./names.js";
+import {
+  familyHeader,
+  familySeparator,
+  formatValue,
+  type ExpositionFormat,
+} from "./text-format.js";
 
 /** How health answers are read into metrics. */
 export interface RenderOptions {
@@ -18,156 +28,212 @@ export interface RenderOptions {
   readonly nowMs: number;
 }
 
-type Metric = keyof typeof NUMBER_METRICS;
+/** What the families read of one number in one scrape, worked out once. */
+interface NumberView {
+  readonly labels: Labels;
+  /** The label text up to the closing brace, kept across scrapes. */
+  readonly prefix: string;
+  readonly outcome: NumberOutcome;
+  readonly health?: NumberHealth;
+  readonly answerRatio?: number;
+  /** The newest snapshot whose period has ended. */
+  readonly period?: Snapshot;
+  readonly periodAnswerRatio?: number;
+  readonly granularity: Granularity;
+}
+
+/** Takes one series: its value (none leaves the series out) and an extra label. */
+type Emit = (value: number | undefined, extraName?: string, extraValue?: string) => void;
+
+interface FamilySpec {
+  readonly definition: MetricDefinition;
+  readonly type: "gauge" | "counter";
+  /** Emits the number's series of this family, in order. */
+  readonly series: (view: NumberView, emit: Emit) => void;
+}
+
+const gauge = (
+  definition: MetricDefinition,
+  series: FamilySpec["series"],
+): FamilySpec => ({ definition, type: "gauge", series });
+
+/** A family with one series per number, labelled `granularity`, from its last period. */
+const lastPeriod = (
+  definition: MetricDefinition,
+  value: (period: Snapshot, view: NumberView) => number | undefined,
+): FamilySpec =>
+  gauge(definition, (view, emit) => {
+    if (view.period === undefined) return;
+    emit(value(view.period, view), "granularity", view.granularity);
+  });
+
+const M = NUMBER_METRICS;
 
 /**
- * Appends the text of the per-number metrics of one scrape to `parts`, family by
- * family in the order each family first appears, the error counter last, as a
- * prom-client registry would write them. Only the numbers in `outcomes` appear, so
- * numbers no longer monitored vanish at once. A field missing from the answer leaves
- * its series out; it is never reported as 0.
+ * The per-number families in the order they are written, the error counter last. A
+ * field missing from the answer leaves its series out; it is never reported as 0.
  */
-export function writeNumberMetrics(
-  parts: string[],
+const FAMILIES: readonly FamilySpec[] = [
+  gauge(M.up, (v, emit) => emit(v.health === undefined ? 0 : 1)),
+  gauge(M.calls, (v, emit) => emit(v.health?.summary.totalCalls)),
+  gauge(M.answeredCalls, (v, emit) => emit(v.health?.summary.answeredCalls)),
+  gauge(M.answerRatio, (v, emit) => emit(v.answerRatio)),
+  gauge(M.callTime, (v, emit) => emit(times60(v.health?.summary.totalMinutes))),
+  gauge(M.averageDuration, (v, emit) => emit(v.health?.summary.avgDuration)),
+  gauge(M.window, (v, emit) => {
+    const days = v.health?.summary.periodDays;
+    emit(days === undefined ? undefined : days * 86_400);
+  }),
+  gauge(M.spam, (v, emit) => {
+    const spam = v.health?.isSpam;
+    emit(spam === undefined ? undefined : spam ? 1 : 0);
+  }),
+  gauge(M.status, (v, emit) => {
+    const current = v.health?.status;
+    if (current === undefined) return;
+    for (const status of stateSet(KNOWN_STATUSES, current)) {
+      emit(status === current ? 1 : 0, "status", status);
+    }
+  }),
+  gauge(M.usageStatus, (v, emit) => {
+    const current = v.health?.usageStatus;
+    if (current === undefined) return;
+    for (const usage of stateSet(KNOWN_USAGE_STATUSES, current)) {
+      emit(usage === current ? 1 : 0, "usage_status", usage);
+    }
+  }),
+  lastPeriod(M.lastPeriodCalls, (p) => p.totalCalls),
+  lastPeriod(M.lastPeriodAnsweredCalls, (p) => p.answeredCalls),
+  lastPeriod(M.lastPeriodFailedCalls, (p) => p.failedCalls),
+  lastPeriod(M.lastPeriodAnswerRatio, (_p, v) => v.periodAnswerRatio),
+  lastPeriod(M.lastPeriodCallTime, (p) => times60(p.totalMinutes) ?? p.totalDuration),
+  lastPeriod(M.lastPeriodStart, (p) => p.startMs / 1000),
+  gauge(M.lastSuccess, (v, emit) => {
+    const ms = v.outcome.lastSuccessMs;
+    emit(ms === undefined ? undefined : ms / 1000);
+  }),
+  gauge(M.scrapeDuration, (v, emit) => emit(v.outcome.seconds)),
+  {
+    definition: M.scrapeErrors,
+    type: "counter",
+    series: (v, emit) => {
+      // Every reason starts at 0 so that increase() sees a number's first failure.
+      const counts: ReadonlyMap<FailureReason, number> = v.outcome.errorCounts;
+      for (const reason of FAILURE_REASONS) {
+        emit(counts.get(reason) ?? 0, "reason", reason);
+      }
+    },
+  },
+];
+
+/** About how long each piece of text from {@link numberMetricsText} is, in characters. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The text of the per-number metrics of one scrape, in pieces of about 64 KB, written
+ * as a prom-client registry would write them. Only the numbers in `outcomes` appear, so
+ * numbers no longer monitored vanish at once. The text is made as it is taken: a
+ * 10,000-number scrape has 310,000 series and 27 MB of text, none of which has to be
+ * held at once when the pieces are sent as they come.
+ */
+export function* numberMetricsText(
   outcomes: readonly NumberOutcome[],
   options: RenderOptions,
   format: ExpositionFormat,
-): void {
-  collectFamilies(outcomes, options, false).forEach((family, i) => {
-    if (i > 0) parts.push(familySeparator(format));
-    family.write(parts, format);
-  });
+): Generator<string, void, undefined> {
+  const views = outcomes.map((outcome) => viewOf(outcome, options));
+  let text = "";
+  let name = "";
+  let view: NumberView;
+  // The family's HELP and TYPE, until its first series is written after them.
+  let pendingHeader: string | undefined;
+  let anyFamily = false;
+
+  const emit: Emit = (value, extraName, extraValue = "") => {
+    if (value === undefined) return;
+    if (pendingHeader !== undefined) {
+      text += pendingHeader;
+      pendingHeader = undefined;
+    }
+    const { prefix } = view;
+    const rest =
+      extraName === undefined
+        ? closeLabels(prefix)
+        : extraLabel(prefix, extraName, extraValue);
+    text += `${name}${prefix}${rest}${formatValue(value)}\n`;
+  };
+
+  for (const family of FAMILIES) {
+    const { definition, type } = family;
+    name = definition.name;
+    const header = familyHeader(name, definition.help, type, format);
+    pendingHeader = anyFamily ? familySeparator(format) + header : header;
+    for (view of views) {
+      family.series(view, emit);
+      if (text.length >= CHUNK_CHARS) {
+        yield text;
+        text = "";
+      }
+    }
+    if (pendingHeader === undefined) anyFamily = true;
+  }
+  if (text !== "") yield text;
 }
 
 /**
  * Registers the per-number metrics of `outcomes` in `registry`, a registry made for
- * them alone, for pages that show a few numbers' series; scrapes use
- * {@link writeNumberMetrics}, which writes the same text with far less garbage.
+ * them alone, for pages that show a few numbers' series. Scrapes use
+ * {@link numberMetricsText}, which writes the same text with far less garbage.
  */
 export function addNumberMetrics(
   registry: Registry<RegistryContentType>,
   outcomes: readonly NumberOutcome[],
   options: RenderOptions,
 ): void {
-  for (const family of collectFamilies(outcomes, options, true)) {
-    registry.registerMetric(family.toRegistryMetric() as unknown as PromMetric);
+  const views = outcomes.map((outcome) => viewOf(outcome, options));
+  for (const { definition, type, series } of FAMILIES) {
+    const labelSets: Labels[] = [];
+    const values: number[] = [];
+    for (const view of views) {
+      series(view, (value, extraName, extraValue = "") => {
+        if (value === undefined) return;
+        const { labels } = view;
+        labelSets.push(
+          extraName === undefined ? labels : withLabel(labels, extraName, extraValue),
+        );
+        values.push(value);
+      });
+    }
+    if (values.length === 0) continue;
+    const metric = registryMetric(definition, type, labelSets, values);
+    registry.registerMetric(metric as unknown as PromMetric);
   }
 }
 
-function collectFamilies(
-  outcomes: readonly NumberOutcome[],
-  options: RenderOptions,
-  forRegistry: boolean,
-): Family[] {
-  const families = new Map<Metric, Family>();
-  const set: Setter = (metric, number, value, extraName, extraValue) => {
-    let family = families.get(metric);
-    if (family === undefined) {
-      family = new Family(NUMBER_METRICS[metric], "gauge", { forRegistry });
-      families.set(metric, family);
-    }
-    family.add(number, value, extraName, extraValue);
-  };
-
-  // One per number and scrape; the label text itself is kept across scrapes.
-  const numbers = outcomes.map(({ target }): NumberSeries => ({
-    labels: target.labels,
-    prefix: labelPrefix(target.labels),
-  }));
-  outcomes.forEach((outcome, i) => {
-    const number = numbers[i]!;
-    set("up", number, outcome.health === undefined ? 0 : 1);
-    if (outcome.health !== undefined) addHealth(set, number, outcome.health, options);
-    if (outcome.lastSuccessMs !== undefined) {
-      set("lastSuccess", number, outcome.lastSuccessMs / 1000);
-    }
-    set("scrapeDuration", number, outcome.seconds);
-  });
-
-  const errors = new Family(NUMBER_METRICS.scrapeErrors, "counter", { forRegistry });
-  outcomes.forEach((outcome, i) => {
-    // Every reason starts at 0 so that increase() sees a number's first failure.
-    for (const reason of FAILURE_REASONS) {
-      errors.add(numbers[i]!, outcome.errorCounts.get(reason) ?? 0, "reason", reason);
-    }
-  });
-  return [...families.values(), errors];
-}
-
-type Setter = (
-  metric: Metric,
-  number: NumberSeries,
-  value: number,
-  extraName?: string,
-  extraValue?: string,
-) => void;
-
-function addHealth(
-  setSample: Setter,
-  number: NumberSeries,
-  health: NumberHealth,
-  options: RenderOptions,
-): void {
-  const set = (
-    metric: Metric,
-    value: number | undefined,
-    extraName?: string,
-    extraValue?: string,
-  ) => {
-    if (value !== undefined) setSample(metric, number, value, extraName, extraValue);
-  };
-  const { summary } = health;
-
-  set("calls", summary.totalCalls);
-  set("answeredCalls", summary.answeredCalls);
-  set("answerRatio", answerRatio(summary, options.answerRateUnit));
-  set("callTime", times60(summary.totalMinutes));
-  set("averageDuration", summary.avgDuration);
-  set(
-    "window",
-    summary.periodDays === undefined ? undefined : summary.periodDays * 86_400,
-  );
-  if (health.isSpam !== undefined) set("spam", health.isSpam ? 1 : 0);
-
-  if (health.status !== undefined) {
-    for (const status of stateSet(KNOWN_STATUSES, health.status)) {
-      set("status", status === health.status ? 1 : 0, "status", status);
-    }
-  }
-  if (health.usageStatus !== undefined) {
-    for (const usage of stateSet(KNOWN_USAGE_STATUSES, health.usageStatus)) {
-      const value = usage === health.usageStatus ? 1 : 0;
-      set("usageStatus", value, "usage_status", usage);
-    }
-  }
+function viewOf(outcome: NumberOutcome, options: RenderOptions): NumberView {
+  const { labels } = outcome.target;
+  const { health } = outcome;
+  const base = { labels, prefix: labelPrefix(labels), outcome, health };
+  if (health === undefined) return { ...base, granularity: options.granularity };
 
   const period = newestCompletePeriod(
     health.snapshots,
     options.granularity,
     options.nowMs,
   );
-  if (period !== undefined) {
-    const g = options.granularity;
-    set("lastPeriodCalls", period.totalCalls, "granularity", g);
-    set("lastPeriodAnsweredCalls", period.answeredCalls, "granularity", g);
-    set("lastPeriodFailedCalls", period.failedCalls, "granularity", g);
-    const ratio = answerRatio(period, options.answerRateUnit);
-    set("lastPeriodAnswerRatio", ratio, "granularity", g);
-    set("lastPeriodCallTime", periodCallTime(period), "granularity", g);
-    set("lastPeriodStart", period.startMs / 1000, "granularity", g);
-  }
+  return {
+    ...base,
+    granularity: options.granularity,
+    answerRatio: answerRatio(health.summary, options.answerRateUnit),
+    period,
+    periodAnswerRatio:
+      period === undefined ? undefined : answerRatio(period, options.answerRateUnit),
+  };
 }
 
 /** Known states plus the current one when Vobiz sent a value not yet documented. */
 function stateSet(known: readonly string[], current: string): readonly string[] {
   return known.includes(current) ? known : [...known, current];
-}
-
-function periodCallTime(period: {
-  totalMinutes?: number;
-  totalDuration?: number;
-}): number | undefined {
-  return times60(period.totalMinutes) ?? period.totalDuration;
 }
 
 function times60(minutes: number | undefined): number | undefined {

@@ -58,22 +58,6 @@ export function familyHeader(
   return `# HELP ${family} ${escapeHelp(help)}\n# TYPE ${family} ${type}\n`;
 }
 
-/**
- * Ends an exposition whose own families are in `parts`: appends `shared`, text that a
- * prom-client registry wrote in the same format (or nothing), and joins the parts once.
- * prom-client puts a blank line between families in the text format and none in
- * OpenMetrics, and its OpenMetrics text ends with the one `# EOF` allowed.
- */
-export function finishExposition(
-  parts: string[],
-  shared: string | undefined,
-  format: ExpositionFormat,
-): string {
-  if (shared !== undefined) parts.push(format === "text" ? "\n" : "", shared);
-  else if (format === "openmetrics") parts.push("# EOF\n");
-  return parts.join("");
-}
-
 /** What goes before every family but the first: a blank line in the text format. */
 export function familySeparator(format: ExpositionFormat): string {
   return format === "text" ? "\n" : "";
