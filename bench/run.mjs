@@ -3,13 +3,15 @@
 // --numbers 100,1000,10000  --runs 5  --concurrency 64  --latency 20  --profile
 // --node-args="--max-old-space-size=384" (Node.js flags for the exporter process)
 import { Buffer } from "node:buffer";
+import { execFile } from "node:child_process";
 import console from "node:console";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { fileURLToPath, URL } from "node:url";
+import { parseArgs, promisify } from "node:util";
 
 import { fetch } from "undici";
 
@@ -17,6 +19,7 @@ import { bareRegistry, findValue, parseSamples, sumValues } from "./lib/expositi
 import { cpuSecondsOf, freePort, startNode, waitUntilUp } from "./lib/processes.mjs";
 import { median, table } from "./lib/report.mjs";
 
+const execFileAsync = promisify(execFile);
 const { values: flags } = parseArgs({
   options: {
     numbers: { type: "string", default: "100,1000,10000" },
@@ -51,10 +54,12 @@ try {
   const results = [];
   for (const numbers of SIZES) {
     const cold = await coldRuns(numbers);
+    const bareClient = await bareClientRuns(numbers);
     const { shared, warm } = await warmRuns(numbers);
     const floorMs = Math.ceil(numbers / CONCURRENCY) * LATENCY_MS;
     cold.ratio = cold.medianMs / floorMs;
-    results.push({ numbers, floorMs, cold, warm, shared });
+    bareClient.ratio = bareClient.medianMs / floorMs;
+    results.push({ numbers, floorMs, cold, bareClient, warm, shared });
     console.error(`done: ${numbers} numbers`);
   }
   await report(results);
@@ -91,6 +96,19 @@ async function coldRuns(numbers) {
   } finally {
     await exporter.stop();
   }
+}
+
+/** bench/bare-client.mjs in its own process: the least any Node.js client can do. */
+async function bareClientRuns(numbers) {
+  const script = fileURLToPath(new URL("bare-client.mjs", import.meta.url));
+  const { stdout } = await execFileAsync(process.execPath, [
+    script,
+    `--origin=http://127.0.0.1:${simPort}`,
+    `--numbers=${numbers}`,
+    `--runs=${RUNS}`,
+    `--concurrency=${CONCURRENCY}`,
+  ]);
+  return JSON.parse(stdout);
 }
 
 /** Cache on: concurrent scrapes share reads, then every scrape is served from cache. */
