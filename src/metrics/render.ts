@@ -213,21 +213,25 @@ export function addNumberMetrics(
 function viewOf(outcome: NumberOutcome, options: RenderOptions): NumberView {
   const { labels } = outcome.target;
   const { health } = outcome;
-  const base = { labels, prefix: labelPrefix(labels), outcome, health };
-  if (health === undefined) return { ...base, granularity: options.granularity };
+  const { granularity, answerRateUnit, nowMs } = options;
+  const period =
+    health === undefined
+      ? undefined
+      : newestCompletePeriod(health.snapshots, granularity, nowMs);
 
-  const period = newestCompletePeriod(
-    health.snapshots,
-    options.granularity,
-    options.nowMs,
-  );
+  // Every field written out, no spread: a view made by spreading one object into
+  // another took about 1 KB, and 10,000 of them lived long enough to be promoted.
   return {
-    ...base,
-    granularity: options.granularity,
-    answerRatio: answerRatio(health.summary, options.answerRateUnit),
+    labels,
+    prefix: labelPrefix(labels),
+    outcome,
+    health,
+    granularity,
+    answerRatio:
+      health === undefined ? undefined : answerRatio(health.summary, answerRateUnit),
     period,
     periodAnswerRatio:
-      period === undefined ? undefined : answerRatio(period, options.answerRateUnit),
+      period === undefined ? undefined : answerRatio(period, answerRateUnit),
   };
 }
 
