@@ -17,7 +17,7 @@ export async function sendStreamed(
 ): Promise<void> {
   res.type(exposition.contentType);
   try {
-    await pipeline(Readable.from(exposition.chunks), res);
+    await pipeline(Readable.from(exposition.chunks, { highWaterMark: 1 }), res);
   } catch (error) {
     if (clientWentAway(error)) return;
     throw error;
