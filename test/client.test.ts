@@ -230,8 +230,8 @@ describe("Collector", () => {
       baseUrl: simulator.url,
       maxResponseBytes: 1 << 20,
     });
-    const original = counting.getHealth.bind(counting);
-    counting.getHealth = async (...args) => {
+    const original = counting.fetchHealth.bind(counting);
+    counting.fetchHealth = async (...args) => {
       most = Math.max(most, ++inFlight);
       try {
         return await original(...args);

@@ -45,7 +45,13 @@ export interface HealthAnswer {
   readonly health: NumberHealth;
   readonly url: string;
   readonly status: number;
-  readonly seconds: number;
+}
+
+/** An HTTP 200 answer from the API, its body not yet decoded. */
+export interface RawAnswer {
+  readonly body: string;
+  readonly url: string;
+  readonly status: number;
 }
 
 /**
@@ -76,11 +82,37 @@ export class VobizClient {
     query: HealthQuery,
     signal: AbortSignal,
   ): Promise<HealthAnswer> {
-    const path = healthPath(account.authId, number, query);
-    const started = performance.now();
-    const { body, url, status } = await this.getJson(account, "health", path, signal);
-    const health = parseHealth(body, url, query.keepSnapshots);
-    return { health, url, status, seconds: (performance.now() - started) / 1000 };
+    const text = await this.fetchHealth(account, number, query, signal);
+    return this.decodeHealth(text, query);
+  }
+
+  /**
+   * The HTTP exchange of {@link getHealth} alone, so that a caller limiting requests in
+   * flight can free its slot before the answer is decoded.
+   * @throws VobizError for any failure, including a status other than 200.
+   */
+  fetchHealth(
+    account: AccountConfig,
+    number: string,
+    query: HealthQuery,
+    signal: AbortSignal,
+  ): Promise<RawAnswer> {
+    return this.#get(
+      account,
+      "health",
+      healthPath(account.authId, number, query),
+      signal,
+    );
+  }
+
+  /**
+   * Decodes and checks a body from {@link fetchHealth}.
+   * @throws VobizError `parse` when it is not JSON or not a health answer.
+   */
+  decodeHealth(text: RawAnswer, query: HealthQuery): HealthAnswer {
+    const { url, status } = text;
+    const body = decodeJson(text.body, url, status);
+    return { health: parseHealth(body, url, query.keepSnapshots), url, status };
   }
 
   /**
@@ -93,6 +125,22 @@ export class VobizClient {
     path: string,
     signal: AbortSignal,
   ): Promise<{ body: unknown; url: string; status: number }> {
+    const { body, url, status } = await this.#get(account, endpoint, path, signal);
+    return { body: decodeJson(body, url, status), url, status };
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  /** GETs a path; every outcome, answered or not, is told to `observe`. */
+  async #get(
+    account: AccountConfig,
+    endpoint: Endpoint,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<RawAnswer> {
     const url = `${this.#options.baseUrl}${path}`;
     const started = performance.now();
     let code: string = "network";
@@ -101,7 +149,7 @@ export class VobizClient {
       const { status, text } = await this.#send(account, path, signal);
       code = String(status);
       if (status !== 200) throw this.#statusError(url, status, text.body, text.headers);
-      return { body: decodeJson(text.body, url, status), url, status };
+      return { body: text.body, url, status };
     } catch (error) {
       const failure = toVobizError(error, url, signal);
       if (failure.status === undefined) code = failure.reason;
@@ -110,11 +158,6 @@ export class VobizClient {
       const seconds = (performance.now() - started) / 1000;
       this.#options.observe?.({ account: account.name, endpoint, code, seconds });
     }
-  }
-
-  /** Closes the connection pool. */
-  async close(): Promise<void> {
-    await this.#dispatcher.close();
   }
 
   async #send(account: AccountConfig, path: string, signal: AbortSignal) {
