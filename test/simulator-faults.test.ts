@@ -243,6 +243,32 @@ describe("simulator options and lifecycle", () => {
     }
   });
 
+  test("a latency fault adds to latencyMs, and streamed faults wait for latencyMs", async () => {
+    const slow = await startSimulator({ latencyMs: 150, now: () => NOW });
+    const timed = async () => {
+      const started = performance.now();
+      const res = await request(`${slow.url}${pathOf(NUMBER)}`, { headers: AUTH });
+      const text = await res.body.text();
+      return { res, text, elapsedMs: performance.now() - started };
+    };
+    try {
+      slow.setFault(NUMBER, { name: "latency", latencyMs: 200 });
+      const delayed = await timed();
+      expect(delayed.res.statusCode).toBe(200);
+      expect(delayed.elapsedMs).toBeGreaterThanOrEqual(340);
+
+      // Headers first, then the body: written too early, the body would go out
+      // under Node's implicit headers, without the JSON content type.
+      slow.setFault(NUMBER, { name: "slow_body", latencyMs: 50 });
+      const streamed = await timed();
+      expect(streamed.res.headers["content-type"]).toMatch(/^application\/json/);
+      expect(streamed.text).toBe(expected());
+      expect(streamed.elapsedMs).toBeGreaterThanOrEqual(190);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("faults given at start apply, keyed by number", async () => {
     const local = await startSimulator({ faults: { [NUMBER]: { name: "http_504" } } });
     try {

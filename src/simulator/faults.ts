@@ -100,6 +100,8 @@ export async function sendHealth(
 
   switch (fault.name) {
     case "latency":
+      // On top of the simulator's own latency, not within it.
+      await reply.ready;
       await env.sleep(fault.latencyMs ?? DEFAULT_DELAY_MS);
       return reply.text(200, text, JSON_TYPE);
     case "slow_body":

@@ -5,17 +5,31 @@ import type { RecordedRequest } from "./types.js";
 /** Content type of every JSON body. */
 export const JSON_TYPE = "application/json; charset=utf-8";
 
-/** Writes one response and records its status on the request's record, if kept. */
+/**
+ * Writes one response and records its status on the request's record, if kept. With a
+ * simulated latency, what is written waits until `ready`: the answer is built while the
+ * latency runs, so that it leaves when the latency ends and not that much later.
+ */
 export class Reply {
+  /** Resolves when the response may be sent; await it before writing to `res`. */
+  readonly ready: Promise<void>;
+  #waiting: boolean;
+
   constructor(
     readonly res: ServerResponse,
     private readonly record: RecordedRequest | undefined,
-  ) {}
+    latency?: Promise<void>,
+  ) {
+    this.#waiting = latency !== undefined;
+    this.ready =
+      latency?.then(() => {
+        this.#waiting = false;
+      }) ?? Promise.resolve();
+  }
 
   /** Sends the status line and headers; the body follows through `res`. */
   head(status: number, headers: OutgoingHttpHeaders): void {
-    if (this.record) this.record.status = status;
-    this.res.writeHead(status, headers);
+    this.#whenReady(() => this.#head(status, headers));
   }
 
   /** A complete JSON response. */
@@ -34,7 +48,20 @@ export class Reply {
       "content-type": contentType,
       "content-length": Buffer.byteLength(body),
     };
-    this.head(status, headers ? { ...headers, ...content } : content);
-    this.res.end(body);
+    this.#whenReady(() => {
+      this.#head(status, headers ? { ...headers, ...content } : content);
+      this.res.end(body);
+    });
+  }
+
+  #whenReady(send: () => void): void {
+    // Sent later, outside the handler's own error handling: a failure drops the connection.
+    if (this.#waiting) this.ready.then(send).catch(() => this.res.destroy());
+    else send();
+  }
+
+  #head(status: number, headers: OutgoingHttpHeaders): void {
+    if (this.record) this.record.status = status;
+    this.res.writeHead(status, headers);
   }
 }

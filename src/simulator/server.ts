@@ -26,7 +26,9 @@ export async function startSimulator(
     const record = recording ? recordOf(req) : undefined;
     if (record) requests.push(record);
     req.resume();
-    handle(state, req, res, record).catch(() => fail(state, res, record));
+    // The latency runs from the request's arrival, while its answer is being built.
+    const latency = state.latencyMs > 0 ? state.timers.sleep(state.latencyMs) : undefined;
+    handle(state, req, res, record, latency).catch(() => fail(state, res, record));
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -56,9 +58,9 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   record: RecordedRequest | undefined,
+  latency: Promise<void> | undefined,
 ): Promise<void> {
-  if (state.latencyMs > 0) await state.timers.sleep(state.latencyMs);
-  const reply = new Reply(res, record);
+  const reply = new Reply(res, record, latency);
   const route = matchRoute(req.url ?? "/");
 
   if (route.kind === "not_found") {

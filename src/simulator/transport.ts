@@ -13,6 +13,7 @@ export async function sendSlowly(
   durationMs: number,
   sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
+  await reply.ready;
   const body = Buffer.from(text);
   const pieces = Math.max(1, Math.min(20, body.length));
   const size = Math.ceil(body.length / pieces);
@@ -38,6 +39,7 @@ export async function sendPadded(
   const head = '{"padding":"';
   const tail = `",${text.slice(1)}`;
   let left = Math.max(0, bytes - head.length - Buffer.byteLength(tail));
+  await reply.ready;
   reply.head(200, { "content-type": JSON_TYPE });
   reply.res.write(head);
 
@@ -51,7 +53,8 @@ export async function sendPadded(
 }
 
 /** Announces the full body, sends its first half, then resets the connection. */
-export function sendAndReset(reply: Reply, text: string): void {
+export async function sendAndReset(reply: Reply, text: string): Promise<void> {
+  await reply.ready;
   const body = Buffer.from(text);
   reply.head(200, { "content-type": JSON_TYPE, "content-length": body.length });
   reply.res.write(body.subarray(0, Math.floor(body.length / 2)), () => {
