@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { buildCli } from "./cli.js";
+import { limitHeapGrowth } from "./heap-growth.js";
+
+limitHeapGrowth(process.execArgv);
 
 // A failure that escapes a request handler must not end the process: the exporter
 // keeps serving the other scrapes and reports the problem once on standard error.
