@@ -13,7 +13,7 @@ import process from "node:process";
 import { fileURLToPath, URL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 
-import { fetch } from "undici";
+import { request } from "undici";
 
 import { bareRegistry, findValue, parseSamples, sumValues } from "./lib/exposition.mjs";
 import { cpuSecondsOf, freePort, startNode, waitUntilUp } from "./lib/processes.mjs";
@@ -213,12 +213,19 @@ function configYaml(numbers, ttl) {
   ].join("\n");
 }
 
+/**
+ * One scrape through undici's request(), not fetch(): fetch's web streams added about
+ * 2 ms to reading a 1,000-number answer, time spent in this process and not the
+ * exporter's. Prometheus's own client is leaner still.
+ */
 async function scrape(url) {
   const started = performance.now();
-  const response = await fetch(url, { headers: SCRAPE_HEADERS });
-  const body = await response.text();
+  const response = await request(url, { headers: SCRAPE_HEADERS });
+  const body = await response.body.text();
   const ms = performance.now() - started;
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${body}`);
+  if (response.statusCode !== 200) {
+    throw new Error(`${url} answered ${response.statusCode}: ${body}`);
+  }
   return { ms, body };
 }
 
