@@ -21,6 +21,7 @@ const COLUMNS = [
   ["RSS MB cold", (r) => (r.cold.rssBytes / 2 ** 20).toFixed(0)],
   ["RSS MB warm", (r) => (r.warm.rssBytes / 2 ** 20).toFixed(0)],
   ["requests/number", (r) => r.shared.requestsPerNumber.toFixed(2)],
+  ["RSS MB concurrent", (r) => (r.shared.rssBytes / 2 ** 20).toFixed(0)],
 ];
 
 /** The results as a Markdown table. */
