@@ -4,6 +4,7 @@
 // its own process against the same simulator, as the reference for the exporter's
 // cold scrape time and CPU per number. Prints one JSON object.
 // Usage: node bench/bare-client.mjs --origin URL --numbers N --runs R --concurrency C
+//        [--warm-ups W]
 import { Buffer } from "node:buffer";
 import console from "node:console";
 import { performance } from "node:perf_hooks";
@@ -20,6 +21,7 @@ const { values: flags } = parseArgs({
     numbers: { type: "string" },
     runs: { type: "string", default: "5" },
     concurrency: { type: "string", default: "64" },
+    "warm-ups": { type: "string", default: "2" },
   },
 });
 const NUMBERS = Number(flags.numbers);
@@ -35,9 +37,8 @@ const paths = Array.from({ length: NUMBERS }, (_, i) => {
   return `/api/v1/account/${AUTH_ID}/numbers/${number}/health?granularity=daily&days=30`;
 });
 
-// As the exporter's cold runs: two scrapes warm the JIT and the connection pool.
-await scrape();
-await scrape();
+// As the exporter's cold runs: unmeasured scrapes warm the JIT and the connection pool.
+for (let i = 0; i < Number(flags["warm-ups"]); i += 1) await scrape();
 const cpuBefore = process.cpuUsage();
 const times = [];
 for (let i = 0; i < RUNS; i += 1) {

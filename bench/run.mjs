@@ -35,6 +35,9 @@ const RUNS = Number(flags.runs);
 const CONCURRENCY = Number(flags.concurrency);
 const LATENCY_MS = Number(flags.latency);
 const CONCURRENT_SCRAPES = 10;
+// Unmeasured scrapes before the timed ones: at least two, and enough to read this many
+// numbers, so that small sizes are measured with their code optimised as large ones.
+const WARM_UP_NUMBERS = 5_000;
 const PROFILE_DIR = "bench/results/profiles";
 // Generous on purpose: neither the scrape deadline nor a request timeout may cut work.
 const SCRAPE_HEADERS = { "x-prometheus-scrape-timeout-seconds": "120" };
@@ -73,9 +76,10 @@ try {
 async function coldRuns(numbers) {
   const exporter = await startExporter(numbers, "0s", "cold");
   try {
-    // Cold means cache off, not a cold process: two scrapes warm the JIT and the pool.
-    await scrape(exporter.url);
-    const first = await scrape(exporter.url);
+    // Cold means cache off, not a cold process: unmeasured scrapes warm the JIT and the
+    // connection pool.
+    let first;
+    for (let i = 0; i < warmUps(numbers); i += 1) first = await scrape(exporter.url);
     const simCpuBefore = cpuSecondsOf(simulator.pid);
     const times = [];
     let last = first;
@@ -108,6 +112,7 @@ async function bareClientRuns(numbers) {
     `--numbers=${numbers}`,
     `--runs=${RUNS}`,
     `--concurrency=${CONCURRENCY}`,
+    `--warm-ups=${warmUps(numbers)}`,
   ]);
   return JSON.parse(stdout);
 }
@@ -116,17 +121,16 @@ async function bareClientRuns(numbers) {
 async function warmRuns(numbers) {
   const exporter = await startExporter(numbers, "1h", "warm");
   try {
-    // One scrape fills the cache; two more warm the JIT, as the cold runs had.
-    await scrape(exporter.url);
-    await scrape(exporter.url);
-    const filled = await scrape(exporter.url);
+    // The first scrape fills the cache; the others warm the JIT, as for the cold runs.
+    let filled;
+    for (let i = 0; i < warmUps(numbers); i += 1) filled = await scrape(exporter.url);
     const times = [];
     let last = filled;
     for (let i = 0; i < RUNS; i += 1) {
       last = await scrape(exporter.url);
       times.push(last.ms);
     }
-    const bare = await bareTimes(last.body);
+    const bare = await bareTimes(last.body, numbers);
     const medianMs = median(times);
     const cpuSeconds = cpuOf(last) - cpuOf(filled);
     return {
@@ -175,9 +179,10 @@ async function sharedRuns(numbers) {
 }
 
 /** prom-client alone serialising the same series, in this process. */
-async function bareTimes(body) {
+async function bareTimes(body, numbers) {
   const registry = bareRegistry(parseSamples(body));
-  await registry.metrics(); // JIT warm-up, as the exporter's scrapes had
+  // As many unmeasured runs as the exporter's warm runs had.
+  for (let i = 0; i < warmUps(numbers); i += 1) await registry.metrics();
   const times = [];
   for (let i = 0; i < Math.max(RUNS, 5); i += 1) {
     const started = performance.now();
@@ -185,6 +190,10 @@ async function bareTimes(body) {
     times.push(performance.now() - started);
   }
   return times;
+}
+
+function warmUps(numbers) {
+  return Math.max(2, Math.ceil(WARM_UP_NUMBERS / numbers));
 }
 
 async function startExporter(numbers, ttl, label) {
