@@ -254,4 +254,42 @@ describe("Collector", () => {
       await counting.close();
     }
   });
+
+  test("a request slot is free for the next number before the answer is decoded", async () => {
+    const config = testConfig(simulator.url);
+    const [first, second] = configuredTargets(config);
+    const steps: string[] = [];
+    const tracing = new VobizClient({
+      baseUrl: simulator.url,
+      maxResponseBytes: 1 << 20,
+    });
+    const fetchHealth = tracing.fetchHealth.bind(tracing);
+    const decodeHealth = tracing.decodeHealth.bind(tracing);
+    tracing.fetchHealth = (account, number, ...rest) => {
+      steps.push(`request ${number}`);
+      return fetchHealth(account, number, ...rest);
+    };
+    tracing.decodeHealth = (text, ...rest) => {
+      steps.push(`decode ${decodeURIComponent(text.url).split("/").at(-2)}`);
+      return decodeHealth(text, ...rest);
+    };
+    const collector = new Collector({
+      client: tracing,
+      health: config.health,
+      maxConcurrency: 1,
+      logger: captureLogger().logger,
+    });
+
+    try {
+      await collector.collect([first!, second!], deadlineIn(5_000));
+      expect(steps).toEqual([
+        `request ${first!.number}`,
+        `request ${second!.number}`,
+        `decode ${first!.number}`,
+        `decode ${second!.number}`,
+      ]);
+    } finally {
+      await tracing.close();
+    }
+  });
 });
