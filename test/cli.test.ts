@@ -64,6 +64,28 @@ describe("--config.check", () => {
     expect(result.stderr).toContain(`${file}:6:15: accounts[0].numbers[0]:`);
   });
 
+  test("warns of a discovery status Vobiz does not document, and still exits 0", async () => {
+    const file = await configFile(
+      "typo-status.yml",
+      [
+        "accounts:",
+        "  - auth_id: MA_X",
+        "    auth_token: t",
+        "    discover:",
+        "      enabled: true",
+        "      statuses: [actve]",
+        "",
+      ].join("\n"),
+    );
+    const result = run(["--config.check", `--config.file=${file}`]);
+
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(
+      `${file}: warning: accounts[0].discover.statuses: "actve" is not a status`,
+    );
+    expect(result.stdout).toContain("configuration is valid");
+  });
+
   test("exits 1 for a file that does not exist, naming it", () => {
     const result = run(["--config.check", "--config.file=/nonexistent/exporter.yml"]);
     expect(result.status).toBe(1);

@@ -1,4 +1,7 @@
 import { formatProblem, loadConfig } from "../config/load.js";
+import type { ExporterConfig } from "../config/types.js";
+import { unknownStatuses } from "../discover/status-history.js";
+import { KNOWN_STATUSES } from "../metrics/names.js";
 import { createLogger, type LogLevel } from "../log.js";
 import { reloadOnHangup } from "../reloader.js";
 import { startExporter, stopOnSignals } from "./run-exporter.js";
@@ -34,6 +37,9 @@ export async function serve(flags: ServeFlags): Promise<number | undefined> {
   const web = await readWebConfigFlag(flags.webConfigFile);
   if (web === false) return 1;
   if (flags.configCheck) {
+    for (const warning of configWarnings(loaded.config)) {
+      process.stderr.write(`${flags.configFile}: warning: ${warning}\n`);
+    }
     process.stdout.write(`${flags.configFile}: configuration is valid\n`);
     return 0;
   }
@@ -46,4 +52,23 @@ export async function serve(flags: ServeFlags): Promise<number | undefined> {
   stopOnSignals(logger, running.stop);
   reloadOnHangup(running.reloader);
   return undefined;
+}
+
+/**
+ * What is valid but probably a mistake, as the exporter would log it at start: a
+ * discovery status Vobiz does not document matches no number, so a typo there keeps
+ * none of the account's numbers.
+ */
+function configWarnings(config: ExporterConfig): string[] {
+  const warnings: string[] = [];
+  for (const [i, account] of config.accounts.entries()) {
+    if (!account.discover.enabled) continue;
+    for (const status of unknownStatuses(account.discover.statuses)) {
+      warnings.push(
+        `accounts[${i}].discover.statuses: "${status}" is not a status Vobiz documents ` +
+          `(${KNOWN_STATUSES.join(", ")}); no number will match it`,
+      );
+    }
+  }
+  return warnings;
 }
