@@ -85,6 +85,14 @@ describe("loadConfig with one bad file per rule", () => {
       "empty-token.yml:3:17: accounts[0].auth_token: must not be empty (got <secret>)",
     ],
     [
+      "newline-token.yml",
+      "newline-token.yml:3:17: accounts[0].auth_token: holds a line break or other control character, which no HTTP header can carry",
+    ],
+    [
+      "newline-token-file.yml",
+      'newline-token-file.yml:3:22: accounts[0].auth_token_file: token in "newline-token.txt" holds a line break or other control character, which no HTTP header can carry',
+    ],
+    [
       "label-clash.yml",
       'label-clash.yml:6:19: accounts[0].numbers[0].labels.number: label "number" clashes with a label the exporter sets; rename it',
     ],

@@ -45,6 +45,33 @@ export function authId(value: unknown): string | Invalid {
   return id;
 }
 
+/**
+ * Why a token cannot be sent in the `X-Auth-Token` header, or undefined when it can.
+ * Refused here rather than failing every request later as a network error.
+ */
+export function tokenProblem(token: string): string | undefined {
+  return hasControlCharacter(token)
+    ? "holds a line break or other control character, which no HTTP header can carry"
+    : undefined;
+}
+
+/** Whether `value` holds what an HTTP header value cannot: a control character but tab. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An auth token as written inline: a string that fits in a header; never shown. */
+export function authToken(value: unknown): string | Invalid {
+  const token = text(value);
+  if (token instanceof Invalid) return token;
+  const problem = tokenProblem(token);
+  return problem === undefined ? token : new Invalid(problem, true);
+}
+
 /** An `http` or `https` URL, returned without trailing slashes. */
 export function httpUrl(value: unknown): string | Invalid {
   const raw = text(value);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULTS } from "./defaults.js";
 import {
   authId,
+  authToken,
   e164,
   httpUrl,
   labels,
@@ -18,7 +19,6 @@ import {
   integer,
   MISSING,
   nonEmptyText,
-  text,
 } from "./leaves.js";
 
 /** Tells a type error on a mapping or list apart from a missing section. */
@@ -109,7 +109,7 @@ const numberEntry = z.preprocess(
 const accountShape = {
   name: field(nonEmptyText).optional(),
   auth_id: field(authId),
-  auth_token: field(text).optional(),
+  auth_token: field(authToken).optional(),
   auth_token_file: field(nonEmptyText).optional(),
   labels: labels.prefault(DEFAULTS.account.labels),
   discover: discover.prefault({}),

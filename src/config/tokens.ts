@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 
+import { tokenProblem } from "./formats.js";
 import { formatPath } from "./path.js";
 import type { Issue } from "./problems.js";
 
@@ -54,7 +55,9 @@ async function readToken(
 ): Promise<string | { problem: string }> {
   try {
     const token = (await readFile(fullPath, "utf8")).trimEnd();
-    return token === "" ? { problem: `token file "${shown}" is empty` } : token;
+    if (token === "") return { problem: `token file "${shown}" is empty` };
+    const problem = tokenProblem(token);
+    return problem === undefined ? token : { problem: `token in "${shown}" ${problem}` };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
     return { problem: `cannot read token file "${shown}": ${code}` };
