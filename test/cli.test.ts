@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -105,6 +106,23 @@ describe("serving", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("nonsense");
     expect(await isUp(`http://127.0.0.1:${port}/-/healthy`)).toBeUndefined();
+  });
+
+  test("a port in use exits 1 naming the address and the flag to change", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = run(["demo", `--web.listen-address=127.0.0.1:${port}`]);
+
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        `cannot listen on "127.0.0.1:${port}" (EADDRINUSE)`,
+      );
+      expect(result.stderr).toContain("--web.listen-address");
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   test("demo serves real gauges for every demo number and stops on SIGTERM", async () => {

@@ -67,18 +67,44 @@ export async function listen(
       : createHttpsServer({ ...tls.options, ...timeouts }, handler);
   if (tls !== undefined) server.on("secureConnection", tls.onSecureConnection);
   server.listen(port, host);
-  await Promise.race([
-    once(server, "listening"),
-    once(server, "error").then(([err]) => Promise.reject(err)),
-  ]);
+  // once() rejects with the server's "error" event, a port in use among them.
+  await once(server, "listening").catch((error: unknown) => {
+    throw listenError(error, address);
+  });
 
   const bound = server.address() as AddressInfo;
-  const shownHost = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  const shownHost = WILDCARDS.has(bound.address)
+    ? "localhost"
+    : bound.family === "IPv6"
+      ? `[${bound.address}]`
+      : bound.address;
   return {
     server,
     url: `${tls === undefined ? "http" : "https"}://${shownHost}:${bound.port}`,
     close: (graceMs = 10_000) => closeGracefully(server, graceMs),
   };
+}
+
+// Bound to every interface: the URL names this machine, so that it can be opened.
+const WILDCARDS = new Set(["::", "0.0.0.0"]);
+
+const LISTEN_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE: "another process is listening there; stop it or choose another port",
+  EACCES: "ports below 1024 need privileges; choose a port from 1024 up",
+  EADDRNOTAVAIL: "no interface of this machine has that address",
+};
+
+/** Why the address could not be bound, and what to do, naming the flag to change. */
+function listenError(error: unknown, address: string): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? "";
+  const hint = LISTEN_HINTS[code];
+  if (hint === undefined)
+    return error instanceof Error ? error : new Error(String(error));
+  return new Error(
+    `cannot listen on "${address}" (${code}): ${hint}; the address is set by ` +
+      "--web.listen-address or listen_address",
+    { cause: error },
+  );
 }
 
 async function closeGracefully(
