@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { parseDuration } from "./config/duration.js";
+import { listenAddress } from "./config/formats.js";
+import { Invalid } from "./config/leaves.js";
 import { backfillCommand } from "./commands/backfill.js";
 import { demo } from "./commands/demo.js";
 import { serve } from "./commands/serve.js";
@@ -26,7 +28,11 @@ export function buildCli(onExit: (code: number) => void): Command {
     .version(VERSION)
     .option("--config.file <path>", "configuration file", "exporter.yml")
     .option("--config.check", "validate the configuration, print every problem, exit")
-    .option("--web.listen-address <address>", "listen address (overrides the file)")
+    .option(
+      "--web.listen-address <address>",
+      "listen address (overrides the file)",
+      addressArg,
+    )
     .option("--web.config.file <path>", WEB_CONFIG_HELP)
     .addOption(logLevel())
     .action(async (opts: Record<string, unknown>) => {
@@ -43,7 +49,12 @@ export function buildCli(onExit: (code: number) => void): Command {
   program
     .command("demo")
     .description("run the built-in Vobiz simulator and the exporter against it")
-    .option("--web.listen-address <address>", "exporter listen address", ":9817")
+    .option(
+      "--web.listen-address <address>",
+      "exporter listen address",
+      addressArg,
+      ":9817",
+    )
     .option("--web.config.file <path>", WEB_CONFIG_HELP)
     .addOption(logLevel())
     .action(async (opts: Record<string, unknown>) => {
@@ -58,7 +69,12 @@ export function buildCli(onExit: (code: number) => void): Command {
   program
     .command("simulate")
     .description("run the Vobiz API simulator alone")
-    .option("--listen-address <address>", "simulator listen address", "127.0.0.1:9818")
+    .option(
+      "--listen-address <address>",
+      "simulator listen address",
+      addressArg,
+      "127.0.0.1:9818",
+    )
     .option("--latency <duration>", "delay added to every response", durationArg, 0)
     .option("--numbers <count>", "serve this many generated numbers", countArg)
     .option("--fault <number=fault>", "inject a fault (repeatable)", collect, [])
@@ -75,6 +91,13 @@ export function buildCli(onExit: (code: number) => void): Command {
   program.addCommand(backfillCommand(onExit));
 
   return program;
+}
+
+/** A listen address checked as listen_address is, before anything starts. */
+function addressArg(value: string): string {
+  const address = listenAddress(value);
+  if (address instanceof Invalid) throw new InvalidArgumentError(address.message);
+  return address;
 }
 
 function durationArg(value: string): number {

@@ -108,6 +108,15 @@ describe("serving", () => {
     expect(await isUp(`http://127.0.0.1:${port}/-/healthy`)).toBeUndefined();
   });
 
+  test("a malformed --web.listen-address is refused before anything starts", () => {
+    const result = run(["demo", "--web.listen-address=80x"]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("'--web.listen-address <address>' argument '80x'");
+    expect(result.stderr).toContain('"[IPv6 address]:port"');
+    expect(result.stdout + result.stderr).not.toContain("simulator listening");
+  });
+
   test("a port in use exits 1 naming the address and the flag to change", async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

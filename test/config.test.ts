@@ -176,7 +176,7 @@ describe("loadConfig with one bad file per rule", () => {
     ],
     [
       "bad-listen-address.yml",
-      'bad-listen-address.yml:1:17: listen_address: must be "host:port" or ":port", with a port from 1 to 65535 (got ":70000")',
+      'bad-listen-address.yml:1:17: listen_address: must be "host:port", ":port" or "[IPv6 address]:port", with a port from 1 to 65535 (got ":70000")',
     ],
     [
       "bad-discover-flag.yml",
@@ -203,7 +203,7 @@ describe("loadConfig with one bad file per rule", () => {
 describe("loadConfig reporting", () => {
   test("reports every problem of a file at once, in file order", async () => {
     expect(lines(await fixture("many-problems.yml"))).toEqual([
-      'many-problems.yml:1:17: listen_address: must be "host:port" or ":port", with a port from 1 to 65535 (got "localhost")',
+      'many-problems.yml:1:17: listen_address: must be "host:port", ":port" or "[IPv6 address]:port", with a port from 1 to 65535 (got "localhost")',
       'many-problems.yml:3:12: api.timeout: not a duration; write a number and a unit, such as 500ms, 10s or 1h30m (got "fast")',
       "many-problems.yml:4:20: api.max_concurrency: must be from 1 to 1024 (got 0)",
       'many-problems.yml:6:16: health.granularity: must be one of daily, hourly (got "weekly")',
@@ -382,7 +382,7 @@ describe("parseConfig values", () => {
       const text = `listen_address: "${address}"\n${withAccount("auth_token: t0k3n")}`;
       const result = await parseConfig(text, "inline.yml", {});
       expect(lines(result)).toEqual([
-        `inline.yml:1:17: listen_address: must be "host:port" or ":port", with a port from 1 to 65535 (got "${address}")`,
+        `inline.yml:1:17: listen_address: must be "host:port", ":port" or "[IPv6 address]:port", with a port from 1 to 65535 (got "${address}")`,
       ]);
     },
   );

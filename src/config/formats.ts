@@ -105,7 +105,9 @@ export function listenAddress(value: unknown): string | Invalid {
   );
   const port = Number(match?.[1]);
   if (match === null || port < 1 || port > 65535) {
-    return new Invalid('must be "host:port" or ":port", with a port from 1 to 65535');
+    return new Invalid(
+      'must be "host:port", ":port" or "[IPv6 address]:port", with a port from 1 to 65535',
+    );
   }
   return address;
 }
