@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { parseDuration } from "./config/duration.js";
-import { listenAddress } from "./config/formats.js";
-import { Invalid } from "./config/leaves.js";
 import { backfillCommand } from "./commands/backfill.js";
 import { demo } from "./commands/demo.js";
 import { serve } from "./commands/serve.js";
 import { simulate } from "./commands/simulate.js";
+import { parseListenAddress } from "./http/listen.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
@@ -93,11 +92,14 @@ export function buildCli(onExit: (code: number) => void): Command {
   return program;
 }
 
-/** A listen address checked as listen_address is, before anything starts. */
+/** A listen address, checked before anything starts; port 0 picks a free port. */
 function addressArg(value: string): string {
-  const address = listenAddress(value);
-  if (address instanceof Invalid) throw new InvalidArgumentError(address.message);
-  return address;
+  try {
+    parseListenAddress(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 function durationArg(value: string): number {

@@ -113,7 +113,7 @@ describe("serving", () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("'--web.listen-address <address>' argument '80x'");
-    expect(result.stderr).toContain('"[IPv6 address]:port"');
+    expect(result.stderr).toContain("[IPv6 address]:port");
     expect(result.stdout + result.stderr).not.toContain("simulator listening");
   });
 

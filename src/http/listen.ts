@@ -23,7 +23,8 @@ export function parseListenAddress(address: string): ListenAddress {
   const port = Number(match?.[3]);
   if (match === null || port > 65535) {
     throw new Error(
-      `listen address "${address}" is not host:port or :port (for example ":9817")`,
+      `listen address "${address}" is not host:port, :port or [IPv6 address]:port ` +
+        '(for example ":9817"), with a port up to 65535',
     );
   }
   const host = match[1] ?? (match[2] || undefined);
