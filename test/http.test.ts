@@ -92,6 +92,22 @@ describe("other endpoints", () => {
     expect(await response.text()).toContain(text);
   });
 
+  test("a number's details page shows its last scrape's failure and reason", async () => {
+    const failing = "+919812345678";
+    simulator.setFault(failing, { name: "forbidden" });
+    try {
+      await fetch(`${server.url}/metrics`);
+      const query = `account=demo&number=${encodeURIComponent(failing)}`;
+      const page = await (await fetch(`${server.url}/debug?${query}`)).text();
+      const outcome = /<table id="outcome">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? "";
+
+      expect(outcome).toMatch(/<th>Result<\/th>\s*<td>failed<\/td>/);
+      expect(outcome).toMatch(/<th>Reason<\/th>\s*<td>auth<\/td>/);
+    } finally {
+      simulator.setFault(failing, undefined);
+    }
+  });
+
   test("the landing page names the exporter, its version and every number", async () => {
     await fetch(`${server.url}/metrics`);
     const response = await fetch(`${server.url}/`);

@@ -30,11 +30,31 @@ export async function debugPage(
   }
 
   const request = outcome.lastRequest;
+  const { error } = outcome;
   const labels = Object.entries(target.labels).map(([k, v]) => `${k}="${v}"`);
   return page(
     title,
     html`<h1>${title}</h1>
       <p>Labels: <code>${labels.join(", ")}</code></p>
+      <h2>Last scrape</h2>
+      <table id="outcome">
+        <tr>
+          <th>Result</th>
+          <td>${error === undefined ? "read" : "failed"}</td>
+        </tr>
+        <tr>
+          <th>Reason</th>
+          <td>${error?.reason ?? ""}</td>
+        </tr>
+        <tr>
+          <th>Error</th>
+          <td>${error?.message ?? ""}</td>
+        </tr>
+      </table>
+      <p>
+        The scrape's result can differ from the last request's: a retry skipped while the
+        account was paused, or an answer shared with another scrape, sends none.
+      </p>
       <h2>Last request to Vobiz</h2>
       ${
         request === undefined
