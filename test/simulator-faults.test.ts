@@ -269,6 +269,23 @@ describe("simulator options and lifecycle", () => {
     }
   });
 
+  test("a client that leaves during latencyMs does not stop later answers", async () => {
+    const slow = await startSimulator({ latencyMs: 150, now: () => NOW });
+    const url = `${slow.url}${pathOf(NUMBER)}`;
+    try {
+      await expect(
+        request(url, { headers: AUTH, signal: AbortSignal.timeout(30) }),
+      ).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const res = await request(url, { headers: AUTH });
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.text()).toBe(expected());
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("faults given at start apply, keyed by number", async () => {
     const local = await startSimulator({ faults: { [NUMBER]: { name: "http_504" } } });
     try {
