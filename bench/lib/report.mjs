@@ -18,10 +18,10 @@ const COLUMNS = [
   ["bare prom-client ms", (r) => r.warm.bareMedianMs.toFixed(1)],
   ["warm/bare", (r) => r.warm.ratio.toFixed(2)],
   ["simulator CPU ms/number", (r) => r.cold.simulatorCpuMsPerNumber.toFixed(3)],
-  ["RSS MB cold", (r) => (r.cold.rssBytes / 2 ** 20).toFixed(0)],
-  ["RSS MB warm", (r) => (r.warm.rssBytes / 2 ** 20).toFixed(0)],
+  ["RSS MiB cold", (r) => (r.cold.rssBytes / 2 ** 20).toFixed(0)],
+  ["RSS MiB warm", (r) => (r.warm.rssBytes / 2 ** 20).toFixed(0)],
   ["requests/number", (r) => r.shared.requestsPerNumber.toFixed(2)],
-  ["RSS MB concurrent", (r) => (r.shared.rssBytes / 2 ** 20).toFixed(0)],
+  ["RSS MiB concurrent", (r) => (r.shared.rssBytes / 2 ** 20).toFixed(0)],
 ];
 
 /** The results as a Markdown table. */
