@@ -86,11 +86,15 @@ describe("loadConfig with one bad file per rule", () => {
     ],
     [
       "newline-token.yml",
-      "newline-token.yml:3:17: accounts[0].auth_token: holds a line break or other control character, which no HTTP header can carry",
+      "newline-token.yml:3:17: accounts[0].auth_token: holds a line break, another control character or a character beyond Latin-1, which no HTTP header can carry",
+    ],
+    [
+      "non-latin1-token.yml",
+      "non-latin1-token.yml:3:17: accounts[0].auth_token: holds a line break, another control character or a character beyond Latin-1, which no HTTP header can carry",
     ],
     [
       "newline-token-file.yml",
-      'newline-token-file.yml:3:22: accounts[0].auth_token_file: token in "newline-token.txt" holds a line break or other control character, which no HTTP header can carry',
+      'newline-token-file.yml:3:22: accounts[0].auth_token_file: token in "newline-token.txt" holds a line break, another control character or a character beyond Latin-1, which no HTTP header can carry',
     ],
     [
       "label-clash.yml",

@@ -1,3 +1,5 @@
+import { validateHeaderValue } from "node:http";
+
 import { z } from "zod";
 
 import { Invalid, text } from "./leaves.js";
@@ -46,22 +48,20 @@ export function authId(value: unknown): string | Invalid {
 }
 
 /**
- * Why a token cannot be sent in the `X-Auth-Token` header, or undefined when it can.
- * Refused here rather than failing every request later as a network error.
+ * Why a token cannot be sent in the `X-Auth-Token` header, or undefined when it can:
+ * Node's own header check, so that the token is refused here rather than failing every
+ * request later as a network error.
  */
 export function tokenProblem(token: string): string | undefined {
-  return hasControlCharacter(token)
-    ? "holds a line break or other control character, which no HTTP header can carry"
-    : undefined;
-}
-
-/** Whether `value` holds what an HTTP header value cannot: a control character but tab. */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  try {
+    validateHeaderValue("x-auth-token", token);
+    return undefined;
+  } catch {
+    return (
+      "holds a line break, another control character or a character beyond Latin-1, " +
+      "which no HTTP header can carry"
+    );
   }
-  return false;
 }
 
 /** An auth token as written inline: a string that fits in a header; never shown. */
