@@ -95,16 +95,33 @@ export function httpUrl(value: unknown): string | Invalid {
   return raw.replace(/\/+$/, "");
 }
 
-/** `host:port` or `:port`, IPv6 hosts in brackets, the port from 1 to 65535. */
+/** A listen address split into host (undefined: every interface) and port. */
+export interface ListenAddress {
+  readonly host?: string;
+  readonly port: number;
+}
+
+const LISTEN_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]|([^:[\]\s]*)):(\d{1,5})$/;
+
+/**
+ * `host:port`, `:port` or `[v6]:port` split, the port from 0 (any free port) to 65535;
+ * undefined when the address is not of that form.
+ */
+export function splitListenAddress(address: string): ListenAddress | undefined {
+  const match = LISTEN_ADDRESS.exec(address);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) return undefined;
+  const host = match[1] ?? (match[2] || undefined);
+  return host === undefined ? { port } : { host, port };
+}
+
+/** `listen_address`: as {@link splitListenAddress} reads it, the port from 1. */
 export function listenAddress(value: unknown): string | Invalid {
   const address = text(value);
   if (address instanceof Invalid) return address;
 
-  const match = /^(?:\[[0-9A-Fa-f:.]+(?:%[\w.-]+)?\]|[^:[\]\s]*):(\d{1,5})$/.exec(
-    address,
-  );
-  const port = Number(match?.[1]);
-  if (match === null || port < 1 || port > 65535) {
+  const split = splitListenAddress(address);
+  if (split === undefined || split.port < 1) {
     return new Invalid(
       'must be "host:port", ":port" or "[IPv6 address]:port", with a port from 1 to 65535',
     );

@@ -6,29 +6,22 @@ import {
 } from "node:https";
 import type { AddressInfo } from "node:net";
 
+import { splitListenAddress, type ListenAddress } from "../config/formats.js";
 import type { HttpsSetup } from "./tls.js";
 
-/** A listen address split into host (undefined: every interface) and port. */
-export interface ListenAddress {
-  readonly host?: string;
-  readonly port: number;
-}
-
 /**
- * Reads `host:port`, `:port` or `[v6]:port`.
+ * Reads `host:port`, `:port` or `[v6]:port`, as `listen_address` is checked.
  * @throws Error naming the address when it is not of that form.
  */
 export function parseListenAddress(address: string): ListenAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
-  const port = Number(match?.[3]);
-  if (match === null || port > 65535) {
+  const split = splitListenAddress(address);
+  if (split === undefined) {
     throw new Error(
       `listen address "${address}" is not host:port, :port or [IPv6 address]:port ` +
         '(for example ":9817"), with a port up to 65535',
     );
   }
-  const host = match[1] ?? (match[2] || undefined);
-  return host === undefined ? { port } : { host, port };
+  return split;
 }
 
 /** A started HTTP server and where it listens. */
