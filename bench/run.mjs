@@ -293,4 +293,25 @@ async function report(results) {
   await mkdir("bench/results", { recursive: true });
   const json = { at: new Date().toISOString(), machine, params, results };
   await writeFile("bench/results/latest.json", `${JSON.stringify(json, null, 2)}\n`);
+
+  // Figures from an exporter that failed reads or missed its cache measure nothing.
+  const broken = results.flatMap(brokenRuns);
+  for (const line of broken) console.error(`bench: ${line}`);
+  if (broken.length > 0) process.exitCode = 1;
+}
+
+/** What in one size's runs makes its figures meaningless, as lines to print. */
+function brokenRuns({ numbers, cold, warm, shared }) {
+  const lines = [];
+  if (cold.numbersDown > 0) lines.push(`${numbers}: ${cold.numbersDown} numbers down`);
+  if (warm.requestsDuringRuns > 0) {
+    lines.push(`${numbers}: warm runs made ${warm.requestsDuringRuns} upstream requests`);
+  }
+  if (shared.requestsPerNumber !== 1 || shared.requestsAfter > 0) {
+    lines.push(
+      `${numbers}: concurrent scrapes made ${shared.requestsPerNumber} requests per ` +
+        `number, and ${shared.requestsAfter} more after them`,
+    );
+  }
+  return lines;
 }
