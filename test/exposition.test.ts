@@ -1,3 +1,5 @@
+import { Buffer } from "node:buffer";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { Registry, type RegistryContentType } from "prom-client";
@@ -5,7 +7,12 @@ import { Registry, type RegistryContentType } from "prom-client";
 import type { NumberOutcome } from "../src/collect/outcome.js";
 import type { Labels } from "../src/config/types.js";
 import type { Exporter } from "../src/exporter.js";
-import { addNumberMetrics, numberMetricsText } from "../src/metrics/render.js";
+import {
+  addNumberMetrics,
+  NumberMetricsRenderer,
+  numberMetricsText,
+  SlabPool,
+} from "../src/metrics/render.js";
 import { CONTENT_TYPES, type ExpositionFormat } from "../src/metrics/text-format.js";
 import { startSimulator } from "../src/simulator/index.js";
 import type { NumberHealth } from "../src/vobiz/health.js";
@@ -181,6 +188,101 @@ describe("numberMetricsText", () => {
     );
     expect(text.match(/# EOF/g)).toEqual(["# EOF"]);
     expect(text.endsWith("\n# EOF\n")).toBe(true);
+  });
+});
+
+/** Numbers that each take about 2.8 KB of text: enough of them fill many buffers. */
+function manyNumbers(count: number, labels: Labels = {}): NumberOutcome[] {
+  return Array.from({ length: count }, (_, i) =>
+    outcome(
+      { account: "a", number: `+9170000${String(i).padStart(5, "0")}`, ...labels },
+      healthy,
+    ),
+  );
+}
+
+/** The renderer's whole text, its buffers and strings decoded, and how many were which. */
+function rendered(renderer: NumberMetricsRenderer, outcomes: NumberOutcome[]) {
+  const pieces = [...renderer.pieces(outcomes)];
+  const bytes = Buffer.concat(
+    pieces.map((p) => (typeof p === "string" ? Buffer.from(p) : p)),
+  );
+  return {
+    text: bytes.toString("utf8"),
+    buffers: pieces.filter((p) => typeof p !== "string").length,
+    strings: pieces.filter((p) => typeof p === "string").length,
+  };
+}
+
+describe("NumberMetricsRenderer", () => {
+  const BIG_POOL_BYTES = 16 * 1024 * 1024;
+
+  test.each(["text", "openmetrics"] as const)(
+    "rendering %s early, as outcomes arrive, gives the same bytes as at the end",
+    (format) => {
+      const odd = Array.from({ length: 300 }, () => outcome(ODD_LABELS, healthy));
+      for (const outcomes of [...CASES.map(([, o]) => o), manyNumbers(500), odd]) {
+        const renderer = new NumberMetricsRenderer(
+          OPTIONS,
+          format,
+          new SlabPool(BIG_POOL_BYTES),
+        );
+        // Half the outcomes first, the first of them missing, as a slow first number does.
+        const half = outcomes.map((o, i) => (i === 0 || i % 2 === 1 ? undefined : o));
+        renderer.advance(half);
+        renderer.advance(outcomes);
+        const atTheEnd = [...numberMetricsText(outcomes, OPTIONS, format)].join("");
+        expect(rendered(renderer, outcomes).text).toBe(atTheEnd);
+      }
+    },
+  );
+
+  test("renders nothing early past a missing outcome, then all once it arrives", () => {
+    const outcomes = manyNumbers(200);
+    const waiting = new NumberMetricsRenderer(
+      OPTIONS,
+      "text",
+      new SlabPool(BIG_POOL_BYTES),
+    );
+    waiting.advance([undefined, ...outcomes.slice(1)]);
+    const late = new NumberMetricsRenderer(OPTIONS, "text", new SlabPool(BIG_POOL_BYTES));
+    late.advance(outcomes);
+
+    expect(rendered(waiting, outcomes).buffers).toBe(0);
+    expect(rendered(late, outcomes).buffers).toBeGreaterThan(19);
+  });
+
+  test("a pool too small for the scrape leaves the rest to be written at the end", async () => {
+    // Mostly three-byte characters, so that text takes far more bytes than characters.
+    const outcomes = manyNumbers(2_000, { team: `ünïcödé ${"☎".repeat(100)}` });
+    const renderer = new NumberMetricsRenderer(
+      OPTIONS,
+      "text",
+      new SlabPool(1024 * 1024),
+    );
+    renderer.advance(outcomes);
+    const { text, buffers, strings } = rendered(renderer, outcomes);
+
+    expect(buffers).toBeGreaterThan(19);
+    expect(strings).toBeGreaterThan(19);
+    expect(text).toBe(await viaRegistry(outcomes, "text"));
+  });
+
+  test("scrapes share the pool, and a released scrape's buffers serve the next", () => {
+    const outcomes = manyNumbers(200);
+    const pool = new SlabPool(64 * 1024);
+    const first = new NumberMetricsRenderer(OPTIONS, "text", pool);
+    const second = new NumberMetricsRenderer(OPTIONS, "text", pool);
+    first.advance(outcomes);
+    second.advance(outcomes);
+
+    expect(rendered(first, outcomes).buffers).toBe(2);
+    expect(rendered(second, outcomes).buffers).toBe(0);
+
+    first.release();
+    const third = new NumberMetricsRenderer(OPTIONS, "text", pool);
+    third.advance(outcomes);
+    expect(rendered(third, outcomes).buffers).toBe(2);
   });
 });
 

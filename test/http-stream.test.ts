@@ -1,10 +1,15 @@
 import { connect } from "node:net";
 
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { Buffer } from "node:buffer";
+import { once } from "node:events";
 
-import type { Exporter } from "../src/exporter.js";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import type { Exporter, StreamedExposition } from "../src/exporter.js";
 import { createHttpApp } from "../src/http/app.js";
 import { listen, type Listening } from "../src/http/listen.js";
+import { sendStreamed } from "../src/http/send-streamed.js";
 import {
   generatedAccount,
   startSimulator,
@@ -83,12 +88,78 @@ test("a client hanging up mid-answer is not an error, and the next scrape works"
   );
 }, 30_000);
 
-/** Asks for /metrics over a raw socket and destroys it once the first bytes arrive. */
-function hangUpAfterFirstBytes(baseUrl: string): Promise<string> {
+describe("the buffers of a streamed answer", () => {
+  // The exporter reuses an answer's buffers once its exposition is released: released
+  // too early, a later scrape would overwrite bytes still being sent; never released,
+  // the pool would run dry.
+  let app: Listening;
+  let releases: number;
+  let clientLeft: Promise<void>;
+  let arrived: () => void;
+  const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+
+  /** 200 pieces of 64 KB, far past what socket buffers hold, counting its releases. */
+  function exposition(): StreamedExposition {
+    const piece = Buffer.alloc(64 * 1024, "a");
+    return {
+      contentType: "text/plain; charset=utf-8",
+      chunks: (async function* () {
+        for (let i = 0; i < 200; i += 1) yield piece;
+      })(),
+      release: () => (releases += 1),
+    };
+  }
+
+  beforeAll(async () => {
+    const routes = express();
+    routes.get("/whole", (_req, res) => void sendStreamed(res, exposition()));
+    routes.get("/after-client-left", (_req, res) => {
+      arrived();
+      clientLeft = once(res, "close").then(() => sendStreamed(res, exposition()));
+    });
+    app = await listen(routes, "127.0.0.1:0");
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test("are released once the whole answer has been sent", async () => {
+    releases = 0;
+    const response = await fetch(`${app.url}/whole`);
+    expect(releases).toBe(0);
+    const body = await response.arrayBuffer();
+
+    expect(body.byteLength).toBe(200 * 64 * 1024);
+    await expect.poll(() => releases).toBe(1);
+  });
+
+  test("are released when the client hangs up mid-answer", async () => {
+    releases = 0;
+    await hangUpAfterFirstBytes(app.url, "/whole");
+    await expect.poll(() => releases).toBe(1);
+  });
+
+  test("are released when the client left before a byte was sent", async () => {
+    releases = 0;
+    const { hostname, port } = new URL(app.url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET /after-client-left HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+    });
+    await requestArrived;
+    socket.destroy();
+    await clientLeft;
+
+    expect(releases).toBe(1);
+  });
+});
+
+/** Asks for a path over a raw socket and destroys it once the first bytes arrive. */
+function hangUpAfterFirstBytes(baseUrl: string, path = "/metrics"): Promise<string> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`GET /metrics HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
     });
     socket.once("data", (chunk: Buffer) => {
       socket.destroy();

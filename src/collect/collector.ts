@@ -82,11 +82,13 @@ export class Collector {
    * One outcome per target, in the order given. A few workers take the targets in turn
    * rather than every target waiting at once: 10,000 numbers queued together held
    * 10,000 reads' promises, flights and signals for the whole scrape, long enough for
-   * the garbage collector to move them all to the old generation.
+   * the garbage collector to move them all to the old generation. `onProgress` is told
+   * of each outcome as it is known, with the outcomes so far (the missing undefined).
    */
   async collect(
     targets: readonly Target[],
     deadline: Deadline,
+    onProgress?: (outcomes: readonly (NumberOutcome | undefined)[]) => void,
   ): Promise<NumberOutcome[]> {
     this.states.cache.prune(this.#ttlMs, this.#now());
     const outcomes = new Array<NumberOutcome>(targets.length);
@@ -95,6 +97,7 @@ export class Collector {
       while (next < targets.length) {
         const i = next++;
         outcomes[i] = await this.#collectOne(targets[i]!, deadline);
+        onProgress?.(outcomes);
       }
     };
     // More workers than request slots, so that numbers waiting out a retry's backoff,

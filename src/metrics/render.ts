@@ -1,3 +1,5 @@
+import { Buffer } from "node:buffer";
+
 import type { Metric as PromMetric, Registry, RegistryContentType } from "prom-client";
 
 import type { AnswerRateUnit, Granularity, Labels } from "../config/types.js";
@@ -24,7 +26,7 @@ import {
 export interface RenderOptions {
   readonly answerRateUnit: AnswerRateUnit;
   readonly granularity: Granularity;
-  /** The scrape's clock, which decides which snapshot period is complete. */
+  /** When the scrape began, which decides which snapshot period is complete. */
   readonly nowMs: number;
 }
 
@@ -126,58 +128,233 @@ const FAMILIES: readonly FamilySpec[] = [
   },
 ];
 
-/** About how long each piece of text from {@link numberMetricsText} is, in characters. */
+/** About how long each piece of text written as it is sent is, in characters. */
 const CHUNK_CHARS = 64 * 1024;
+
+/** How much of one family's text is kept as a string before it is encoded to bytes. */
+const FLUSH_CHARS = 2 * 1024;
+
+/** Bytes of each buffer that early-rendered text is encoded into. */
+const SLAB_BYTES = 32 * 1024;
+
+/**
+ * Buffers for text rendered early (see {@link NumberMetricsRenderer}), reused from
+ * scrape to scrape: buffers made afresh for each scrape lived long enough to be
+ * promoted, and their memory drove a full garbage collection about once a scrape. The
+ * scrapes in flight share at most `maxBytes` of them.
+ */
+export class SlabPool {
+  readonly #free: Buffer[] = [];
+  readonly #maxSlabs: number;
+  #made = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxSlabs = Math.floor(maxBytes / SLAB_BYTES);
+  }
+
+  /** A buffer of {@link SLAB_BYTES}, or undefined when every one is in use. */
+  take(): Buffer | undefined {
+    const slab = this.#free.pop();
+    if (slab !== undefined || this.#made >= this.#maxSlabs) return slab;
+    this.#made += 1;
+    return Buffer.allocUnsafeSlow(SLAB_BYTES);
+  }
+
+  /** Takes back buffers whose contents have been sent. */
+  give(slabs: readonly Buffer[]): void {
+    this.#free.push(...slabs);
+  }
+}
+
+/**
+ * Writes the series of one number and one family at a time onto {@link text}, as
+ * prom-client's registry writes them. The family's HELP and TYPE go before its first
+ * series, if any, once {@link header} is set.
+ */
+class SeriesWriter {
+  text = "";
+  /** The family's HELP and TYPE, until its first series is written after them. */
+  header: string | undefined;
+  #name = "";
+  #prefix = "";
+
+  readonly #emit: Emit = (value, extraName, extraValue = "") => {
+    if (value === undefined) return;
+    if (this.header !== undefined) {
+      this.text += this.header;
+      this.header = undefined;
+    }
+    const prefix = this.#prefix;
+    const rest =
+      extraName === undefined
+        ? closeLabels(prefix)
+        : extraLabel(prefix, extraName, extraValue);
+    this.text += `${this.#name}${prefix}${rest}${formatValue(value)}\n`;
+  };
+
+  write(family: FamilySpec, view: NumberView): void {
+    this.#name = family.definition.name;
+    this.#prefix = view.prefix;
+    family.series(view, this.#emit);
+  }
+}
+
+/** One family's early-rendered text: bytes in slabs, then a string not yet encoded. */
+interface EarlyText {
+  /** The slabs taken from the pool, the last one being filled. */
+  readonly slabs: Buffer[];
+  /** The text of every slab but the last, each cut to the bytes written. */
+  readonly filled: Buffer[];
+  /** Bytes written to the last slab. */
+  used: number;
+  tail: string;
+}
+
+/**
+ * The per-number metrics of one scrape, rendered as the numbers' outcomes arrive
+ * rather than all once the last has: while the scrape waits for its slowest answers,
+ * the lines of those already read are written, family by family, into buffers from
+ * `pool`, so that little is left to do when the answer is sent. Numbers are rendered
+ * early in order, from the first, while the pool has buffers; the rest are written as
+ * the answer is sent. {@link pieces} gives the text once; {@link release} then gives
+ * the buffers back.
+ */
+export class NumberMetricsRenderer {
+  readonly #options: RenderOptions;
+  readonly #format: ExpositionFormat;
+  readonly #pool: SlabPool | undefined;
+  readonly #writer = new SeriesWriter();
+  readonly #early: EarlyText[] = FAMILIES.map(() => ({
+    slabs: [],
+    filled: [],
+    used: 0,
+    tail: "",
+  }));
+  #rendered = 0;
+  #exhausted: boolean;
+
+  constructor(options: RenderOptions, format: ExpositionFormat, pool?: SlabPool) {
+    this.#options = options;
+    this.#format = format;
+    this.#pool = pool;
+    this.#exhausted = pool === undefined;
+  }
+
+  /**
+   * Renders the outcomes known so far (the missing ones undefined), from the first not
+   * yet rendered up to the first still missing, while the pool lasts.
+   */
+  advance(outcomes: readonly (NumberOutcome | undefined)[]): void {
+    const writer = this.#writer;
+    while (!this.#exhausted) {
+      const outcome = outcomes[this.#rendered];
+      if (outcome === undefined) return;
+      const view = viewOf(outcome, this.#options);
+      for (let f = 0; f < FAMILIES.length; f += 1) {
+        const early = this.#early[f]!;
+        writer.text = early.tail;
+        writer.write(FAMILIES[f]!, view);
+        early.tail = writer.text;
+        if (early.tail.length >= FLUSH_CHARS) this.#flush(early);
+      }
+      this.#rendered += 1;
+    }
+  }
+
+  /**
+   * Encodes a family's string into its slabs. Out of slabs, the string stays as it is,
+   * to be sent as text, and early rendering stops.
+   */
+  #flush(early: EarlyText): void {
+    let slab = early.slabs.at(-1);
+    if (slab === undefined || SLAB_BYTES - early.used < Buffer.byteLength(early.tail)) {
+      slab = this.#pool?.take();
+      if (slab === undefined) {
+        this.#exhausted = true;
+        return;
+      }
+      const last = early.slabs.at(-1);
+      if (last !== undefined) early.filled.push(last.subarray(0, early.used));
+      early.slabs.push(slab);
+      early.used = 0;
+    }
+    early.used += slab.write(early.tail, early.used, "utf8");
+    early.tail = "";
+  }
+
+  /**
+   * The whole text of `outcomes`, in pieces of at most about 64 KB: for each family,
+   * its HELP and TYPE, the lines rendered early, then those of the numbers not rendered
+   * early, written as the pieces are taken.
+   */
+  *pieces(
+    outcomes: readonly NumberOutcome[],
+  ): Generator<string | Buffer, void, undefined> {
+    const rest = outcomes.slice(this.#rendered).map((o) => viewOf(o, this.#options));
+    const writer = this.#writer;
+    let anyFamily = false;
+
+    for (let f = 0; f < FAMILIES.length; f += 1) {
+      const family = FAMILIES[f]!;
+      const { definition, type } = family;
+      const header = familyHeader(definition.name, definition.help, type, this.#format);
+      writer.header = anyFamily ? familySeparator(this.#format) + header : header;
+      writer.text = "";
+
+      const { slabs, filled, used, tail } = this.#early[f]!;
+      if (slabs.length > 0) {
+        yield writer.header;
+        writer.header = undefined;
+        yield* filled;
+        yield slabs.at(-1)!.subarray(0, used);
+      }
+      if (tail !== "") {
+        // Through the writer, so that the header goes first when no slab did.
+        if (writer.header !== undefined) writer.text = writer.header;
+        writer.header = undefined;
+        writer.text += tail;
+      }
+      for (const view of rest) {
+        writer.write(family, view);
+        if (writer.text.length >= CHUNK_CHARS) {
+          yield writer.text;
+          writer.text = "";
+        }
+      }
+      if (writer.text !== "") yield writer.text;
+      if (writer.header === undefined) anyFamily = true;
+    }
+  }
+
+  /**
+   * Gives the buffers back to the pool, once the pieces from {@link pieces} have been
+   * sent or abandoned: they are reused by the next scrape.
+   */
+  release(): void {
+    for (const early of this.#early) {
+      this.#pool?.give(early.slabs);
+      early.slabs.length = 0;
+      early.filled.length = 0;
+    }
+  }
+}
 
 /**
  * The text of the per-number metrics of one scrape, in pieces of about 64 KB, written
  * as a prom-client registry would write them. Only the numbers in `outcomes` appear, so
  * numbers no longer monitored vanish at once. The text is made as it is taken: a
  * 10,000-number scrape has 310,000 series and 27 MB of text, none of which has to be
- * held at once when the pieces are sent as they come.
+ * held at once when the pieces are sent as they come. Scrapes render early, through
+ * {@link NumberMetricsRenderer}, to the same text.
  */
 export function* numberMetricsText(
   outcomes: readonly NumberOutcome[],
   options: RenderOptions,
   format: ExpositionFormat,
 ): Generator<string, void, undefined> {
-  const views = outcomes.map((outcome) => viewOf(outcome, options));
-  let text = "";
-  let name = "";
-  let view: NumberView;
-  // The family's HELP and TYPE, until its first series is written after them.
-  let pendingHeader: string | undefined;
-  let anyFamily = false;
-
-  const emit: Emit = (value, extraName, extraValue = "") => {
-    if (value === undefined) return;
-    if (pendingHeader !== undefined) {
-      text += pendingHeader;
-      pendingHeader = undefined;
-    }
-    const { prefix } = view;
-    const rest =
-      extraName === undefined
-        ? closeLabels(prefix)
-        : extraLabel(prefix, extraName, extraValue);
-    text += `${name}${prefix}${rest}${formatValue(value)}\n`;
-  };
-
-  for (const family of FAMILIES) {
-    const { definition, type } = family;
-    name = definition.name;
-    const header = familyHeader(name, definition.help, type, format);
-    pendingHeader = anyFamily ? familySeparator(format) + header : header;
-    for (view of views) {
-      family.series(view, emit);
-      if (text.length >= CHUNK_CHARS) {
-        yield text;
-        text = "";
-      }
-    }
-    if (pendingHeader === undefined) anyFamily = true;
+  for (const piece of new NumberMetricsRenderer(options, format).pieces(outcomes)) {
+    yield typeof piece === "string" ? piece : piece.toString("utf8");
   }
-  if (text !== "") yield text;
 }
 
 /**
