@@ -17,10 +17,11 @@ import { VobizClient } from "./vobiz/client.js";
 
 /**
  * How much text the scrapes in flight may render while they wait for answers: about
- * 1,400 numbers' worth of the 2.8 KB each takes with two labels. A larger scrape sends
- * the rest as it is written, as before.
+ * 2,700 numbers' worth of the 2.8 KB each takes with two labels. A scrape that does not
+ * fit writes its text as it is sent, and an exporter whose scrapes never fit never
+ * takes this memory.
  */
-const EARLY_RENDER_BYTES = 4 * 1024 * 1024;
+const EARLY_RENDER_BYTES = 8 * 1024 * 1024;
 
 export interface ExporterOptions {
   readonly config: ExporterConfig;

@@ -137,11 +137,14 @@ const FLUSH_CHARS = 2 * 1024;
 /** Bytes of each buffer that early-rendered text is encoded into. */
 const SLAB_BYTES = 32 * 1024;
 
+/** How much longer than the first number's text the others' may be, in buffers reserved. */
+const RESERVE_MARGIN = 1.05;
+
 /**
  * Buffers for text rendered early (see {@link NumberMetricsRenderer}), reused from
  * scrape to scrape: buffers made afresh for each scrape lived long enough to be
  * promoted, and their memory drove a full garbage collection about once a scrape. The
- * scrapes in flight share at most `maxBytes` of them.
+ * scrapes in flight share at most `maxBytes` of them, made when first needed.
  */
 export class SlabPool {
   readonly #free: Buffer[] = [];
@@ -152,12 +155,14 @@ export class SlabPool {
     this.#maxSlabs = Math.floor(maxBytes / SLAB_BYTES);
   }
 
-  /** A buffer of {@link SLAB_BYTES}, or undefined when every one is in use. */
-  take(): Buffer | undefined {
-    const slab = this.#free.pop();
-    if (slab !== undefined || this.#made >= this.#maxSlabs) return slab;
-    this.#made += 1;
-    return Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** `count` buffers of {@link SLAB_BYTES}, or none when fewer are left. */
+  reserve(count: number): Buffer[] | undefined {
+    if (count > this.#free.length + this.#maxSlabs - this.#made) return undefined;
+    const slabs = this.#free.splice(Math.max(0, this.#free.length - count));
+    for (; slabs.length < count; this.#made += 1) {
+      slabs.push(Buffer.allocUnsafeSlow(SLAB_BYTES));
+    }
+    return slabs;
   }
 
   /** Takes back buffers whose contents have been sent. */
@@ -201,7 +206,7 @@ class SeriesWriter {
 
 /** One family's early-rendered text: bytes in slabs, then a string not yet encoded. */
 interface EarlyText {
-  /** The slabs taken from the pool, the last one being filled. */
+  /** The slabs written to, the last one being filled. */
   readonly slabs: Buffer[];
   /** The text of every slab but the last, each cut to the bytes written. */
   readonly filled: Buffer[];
@@ -215,9 +220,12 @@ interface EarlyText {
  * rather than all once the last has: while the scrape waits for its slowest answers,
  * the lines of those already read are written, family by family, into buffers from
  * `pool`, so that little is left to do when the answer is sent. Numbers are rendered
- * early in order, from the first, while the pool has buffers; the rest are written as
- * the answer is sent. {@link pieces} gives the text once; {@link release} then gives
- * the buffers back.
+ * early in order, from the first. Once the first is rendered, the scrape reserves the
+ * buffers its whole text needs, judged by the first number's, or renders nothing more
+ * early: a scrape that would still write most of its text at the end gains little
+ * from the rest, and would hold the buffers all the same. Whatever is not rendered
+ * early is written as the answer is sent. {@link pieces} gives the text once;
+ * {@link release} then gives the buffers back.
  */
 export class NumberMetricsRenderer {
   readonly #options: RenderOptions;
@@ -230,6 +238,10 @@ export class NumberMetricsRenderer {
     used: 0,
     tail: "",
   }));
+  /** Every buffer reserved, for {@link release}. */
+  #reserved: readonly Buffer[] = [];
+  /** Reserved buffers not written to yet; undefined until the reservation is made. */
+  #spare: Buffer[] | undefined;
   #rendered = 0;
   #exhausted: boolean;
 
@@ -255,10 +267,33 @@ export class NumberMetricsRenderer {
         writer.text = early.tail;
         writer.write(FAMILIES[f]!, view);
         early.tail = writer.text;
-        if (early.tail.length >= FLUSH_CHARS) this.#flush(early);
+        if (this.#spare !== undefined && early.tail.length >= FLUSH_CHARS) {
+          this.#flush(early);
+        }
       }
       this.#rendered += 1;
+      if (this.#spare === undefined) this.#reserve(outcomes.length);
     }
+  }
+
+  /**
+   * Reserves the buffers that `count` numbers like the first take, family by family,
+   * with a little room for longer ones; or stops rendering early.
+   */
+  #reserve(count: number): void {
+    let wanted = 0;
+    for (const early of this.#early) {
+      const bytes = RESERVE_MARGIN * Buffer.byteLength(early.tail) * count;
+      // A family's text too short to be encoded is sent as the string it stays.
+      if (bytes >= FLUSH_CHARS) wanted += Math.ceil(bytes / (SLAB_BYTES - FLUSH_CHARS));
+    }
+    const slabs = this.#pool?.reserve(wanted);
+    if (slabs === undefined) {
+      this.#exhausted = true;
+      return;
+    }
+    this.#reserved = slabs;
+    this.#spare = [...slabs];
   }
 
   /**
@@ -268,7 +303,7 @@ export class NumberMetricsRenderer {
   #flush(early: EarlyText): void {
     let slab = early.slabs.at(-1);
     if (slab === undefined || SLAB_BYTES - early.used < Buffer.byteLength(early.tail)) {
-      slab = this.#pool?.take();
+      slab = this.#spare?.pop();
       if (slab === undefined) {
         this.#exhausted = true;
         return;
@@ -331,8 +366,10 @@ export class NumberMetricsRenderer {
    * sent or abandoned: they are reused by the next scrape.
    */
   release(): void {
+    this.#pool?.give(this.#reserved);
+    this.#reserved = [];
+    this.#spare = [];
     for (const early of this.#early) {
-      this.#pool?.give(early.slabs);
       early.slabs.length = 0;
       early.filled.length = 0;
     }
