@@ -287,8 +287,12 @@ async function report(results) {
   console.log(
     `\nload average ${machine.loadavg.map((l) => l.toFixed(2)).join(" ")} on ` +
       `${machine.cpus} CPUs, ${machine.node}; cold: cache off, median of ${RUNS}; ` +
-      `warm: cache on, all hits; requests/number and RSS concurrent: ` +
-      `${CONCURRENT_SCRAPES} concurrent scrapes of a fresh exporter, cache on.`,
+      `floor: ceil(numbers/${CONCURRENCY}) x ${LATENCY_MS} ms, the least any client ` +
+      `needs; bare client: bench/bare-client.mjs, only the requests and JSON.parse; ` +
+      `warm: cache on, all hits; bare prom-client: a prom-client registry alone ` +
+      `serialising the same series; requests/number and RSS concurrent: ` +
+      `${CONCURRENT_SCRAPES} concurrent scrapes of a fresh exporter, cache on. ` +
+      `docs/performance.md explains every column.`,
   );
   await mkdir("bench/results", { recursive: true });
   const json = { at: new Date().toISOString(), machine, params, results };
