@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { Collector } from "../src/collect/collector.js";
+import { Collector, FAILURE_LINES_PER_SCRAPE } from "../src/collect/collector.js";
 import { deadlineIn } from "../src/collect/deadline.js";
 import { configuredTargets } from "../src/collect/target.js";
 import { Secret } from "../src/secret.js";
 import { VobizClient, type RequestObservation } from "../src/vobiz/client.js";
 import { VobizError } from "../src/vobiz/errors.js";
-import { startSimulator, type RunningSimulator } from "../src/simulator/index.js";
+import {
+  generatedAccount,
+  startSimulator,
+  type RunningSimulator,
+} from "../src/simulator/index.js";
 import { demoAccountConfig, testConfig } from "./helpers/config.js";
 import { captureLogger } from "./helpers/logger.js";
 import { freePort } from "./helpers/processes.js";
+import { accountConfigOf } from "./helpers/sim-accounts.js";
 
 const HEALTHY = "+919876543210";
 const UNKNOWN = "+919000000001";
@@ -217,6 +222,51 @@ describe("Collector", () => {
       expect(failure).toMatchObject({ level: "error", reason: "parse", account: "demo" });
     } finally {
       simulator.setFault(faulty, undefined);
+    }
+  });
+
+  test("an outage logs a few lines a scrape, not one per number each time", async () => {
+    const many = generatedAccount(30, "MA_OUTAGE00");
+    const outage = await startSimulator({ accounts: [many], recordRequests: false });
+    const config = testConfig(outage.url, { accounts: [accountConfigOf(many, "many")] });
+    const { logger, lines } = captureLogger();
+    const collector = new Collector({
+      client: new VobizClient({ baseUrl: outage.url, maxResponseBytes: 1 << 20 }),
+      health: config.health,
+      maxConcurrency: 8,
+      logger,
+    });
+    const targets = configuredTargets(config);
+    const scrape = async () => {
+      lines.length = 0;
+      await collector.collect(targets, deadlineIn(5_000));
+      return lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error");
+    };
+
+    try {
+      outage.setFault("*", { name: "malformed_json" });
+      const first = await scrape();
+      expect(first.filter((l) => l.msg === "number health read failed")).toHaveLength(
+        FAILURE_LINES_PER_SCRAPE,
+      );
+      expect(first.filter((l) => l.msg !== "number health read failed")).toEqual([
+        expect.objectContaining({ numbers: 20, reasons: { parse: 20 } }),
+      ]);
+      // The same failures again: at debug level only.
+      expect(await scrape()).toEqual([]);
+      expect(lines.filter((l) => l.includes('"number health read failed"'))).toHaveLength(
+        30,
+      );
+
+      // Another reason is news again, and so is a failure after a success.
+      outage.setFault(many.numbers[0]!.e164, { name: "http_500" });
+      expect((await scrape()).map((l) => l.reason)).toEqual(["http_5xx"]);
+      outage.setFault("*", undefined);
+      expect(await scrape()).toEqual([]);
+      outage.setFault(many.numbers[1]!.e164, { name: "malformed_json" });
+      expect((await scrape()).map((l) => l.number)).toEqual([many.numbers[1]!.e164]);
+    } finally {
+      await outage.close();
     }
   });
 

@@ -11,11 +11,11 @@ import type {
   RawAnswer,
   VobizClient,
 } from "../vobiz/client.js";
-import { VobizError } from "../vobiz/errors.js";
+import { VobizError, type FailureReason } from "../vobiz/errors.js";
 import { KEPT_SNAPSHOTS } from "../vobiz/health.js";
 import type { TimedHealth } from "./cache.js";
 import type { Deadline } from "./deadline.js";
-import { NumberStates } from "./number-states.js";
+import { NumberStates, type NumberState } from "./number-states.js";
 import type { NumberOutcome } from "./outcome.js";
 import { AccountPausedError } from "./pause.js";
 import { withRetries, type BackoffPolicy } from "./retry.js";
@@ -47,6 +47,18 @@ interface Exchange {
 
 /** Workers per upstream request slot in one scrape; see {@link Collector.collect}. */
 const WORKERS_PER_SLOT = 2;
+
+/**
+ * Numbers whose failure one scrape logs a line each, at most; the others are summed up
+ * in one line, so that an outage of thousands of numbers logs a few lines a scrape.
+ */
+export const FAILURE_LINES_PER_SCRAPE = 10;
+
+/** One scrape's newly failing numbers that were not given a line of their own. */
+interface UnloggedFailures {
+  lines: number;
+  readonly byReason: Map<FailureReason, number>;
+}
 
 /**
  * Reads the health of many numbers at once within a deadline. A number's failure is
@@ -92,11 +104,12 @@ export class Collector {
   ): Promise<NumberOutcome[]> {
     this.states.cache.prune(this.#ttlMs, this.#now());
     const outcomes = new Array<NumberOutcome>(targets.length);
+    const unlogged: UnloggedFailures = { lines: 0, byReason: new Map() };
     let next = 0;
     const work = async () => {
       while (next < targets.length) {
         const i = next++;
-        outcomes[i] = await this.#collectOne(targets[i]!, deadline);
+        outcomes[i] = await this.#collectOne(targets[i]!, deadline, unlogged);
         onProgress?.(outcomes);
       }
     };
@@ -104,10 +117,15 @@ export class Collector {
     // or another scrape's read of the same number, do not leave slots unused.
     const workers = Math.min(targets.length, WORKERS_PER_SLOT * this.#maxConcurrency);
     await Promise.all(Array.from({ length: workers }, work));
+    this.#logUnlogged(unlogged);
     return outcomes;
   }
 
-  async #collectOne(target: Target, deadline: Deadline): Promise<NumberOutcome> {
+  async #collectOne(
+    target: Target,
+    deadline: Deadline,
+    unlogged: UnloggedFailures,
+  ): Promise<NumberOutcome> {
     const started = performance.now();
     const state = this.states.get(target);
     let answer: TimedHealth | undefined;
@@ -116,10 +134,11 @@ export class Collector {
     try {
       answer = await this.#read(target, deadline);
       state.lastSuccessMs = Math.max(state.lastSuccessMs ?? answer.atMs, answer.atMs);
+      state.loggedReason = undefined;
     } catch (caught) {
       error = asVobizError(caught);
       state.errorCounts.set(error.reason, (state.errorCounts.get(error.reason) ?? 0) + 1);
-      this.#logFailure(target, error);
+      this.#logFailure(target, error, state, unlogged);
     }
 
     return {
@@ -257,7 +276,18 @@ export class Collector {
     );
   }
 
-  #logFailure(target: Target, error: VobizError): void {
+  /**
+   * Logs a number's failure at error level when it is new (the number was up, or
+   * failed for another reason), and at debug level when it repeats; past
+   * {@link FAILURE_LINES_PER_SCRAPE} new ones in a scrape, only at debug level, to be
+   * summed up by {@link #logUnlogged}.
+   */
+  #logFailure(
+    target: Target,
+    error: VobizError,
+    state: NumberState,
+    unlogged: UnloggedFailures,
+  ): void {
     const fields = {
       account: target.account.name,
       number: target.number,
@@ -268,12 +298,34 @@ export class Collector {
       upstream_message: error.upstreamMessage,
       err: error.message,
     };
+    const { logger } = this.#options;
     // The pause itself is logged once at warn; its skipped numbers are expected.
     if (error instanceof AccountPausedError) {
-      this.#options.logger.debug(fields, "number skipped while account paused");
-    } else {
-      this.#options.logger.error(fields, "number health read failed");
+      logger.debug(fields, "number skipped while account paused");
+      return;
     }
+    const repeated = state.loggedReason === error.reason;
+    state.loggedReason = error.reason;
+    if (!repeated && unlogged.lines < FAILURE_LINES_PER_SCRAPE) {
+      unlogged.lines += 1;
+      logger.error(fields, "number health read failed");
+      return;
+    }
+    if (!repeated) {
+      unlogged.byReason.set(error.reason, (unlogged.byReason.get(error.reason) ?? 0) + 1);
+    }
+    logger.debug(fields, "number health read failed");
+  }
+
+  /** One line for the scrape's newly failing numbers that had none of their own. */
+  #logUnlogged({ byReason }: UnloggedFailures): void {
+    if (byReason.size === 0) return;
+    let numbers = 0;
+    for (const count of byReason.values()) numbers += count;
+    this.#options.logger.error(
+      { numbers, reasons: Object.fromEntries(byReason) },
+      "more number health reads failed than were logged one by one",
+    );
   }
 }
 

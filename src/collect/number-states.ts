@@ -9,6 +9,11 @@ export interface NumberState {
   lastSuccessMs?: number;
   readonly errorCounts: Map<FailureReason, number>;
   lastRequest?: RequestRecord;
+  /**
+   * The reason of the number's failure last logged at error level, while it keeps
+   * failing; cleared by a success. The same failure again is logged at debug level.
+   */
+  loggedReason?: FailureReason;
 }
 
 /**
