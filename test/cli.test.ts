@@ -134,6 +134,17 @@ describe("serving", () => {
     }
   });
 
+  test("a listen host that does not resolve exits 1 naming the address and the flag", () => {
+    const result = run(["demo", "--web.listen-address=nosuchhost.invalid:9817"]);
+
+    expect(result.status).toBe(1);
+    // Without a DNS server to say no, the lookup fails as EAI_AGAIN instead.
+    expect(result.stderr).toMatch(
+      /cannot listen on "nosuchhost\.invalid:9817" \((ENOTFOUND|EAI_AGAIN)\): the host name/,
+    );
+    expect(result.stderr).toContain("--web.listen-address or listen_address");
+  });
+
   test("demo serves real gauges for every demo number and stops on SIGTERM", async () => {
     const port = await freePort();
     const demo = startChild(process.execPath, [

@@ -86,6 +86,8 @@ const LISTEN_HINTS: Readonly<Record<string, string>> = {
   EADDRINUSE: "another process is listening there; stop it or choose another port",
   EACCES: "ports below 1024 need privileges; choose a port from 1024 up",
   EADDRNOTAVAIL: "no interface of this machine has that address",
+  ENOTFOUND: "the host name does not resolve; give an IP address or a known name",
+  EAI_AGAIN: "the host name could not be resolved now; give an IP address",
 };
 
 /** Why the address could not be bound, and what to do, naming the flag to change. */
