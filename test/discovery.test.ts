@@ -86,6 +86,24 @@ describe("number discovery", () => {
     );
   });
 
+  test("logs how many numbers it found at info level, and an unchanged list at debug", async () => {
+    const discovered = () =>
+      logLines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === "numbers discovered");
+    expect(discovered()).toEqual([
+      expect.objectContaining({
+        level: "info",
+        account: "main",
+        listed: 250,
+        numbers: active.length,
+      }),
+    ]);
+
+    await exporter.refreshDiscovery();
+    expect(discovered().map((l) => l.level)).toEqual(["info", "debug"]);
+  });
+
   test("scrapes exactly the active numbers, the configured one with its labels", async () => {
     simulator.resetRequests();
     const lines = upLines(await scrape());

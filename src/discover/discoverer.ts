@@ -157,7 +157,11 @@ export class Discoverer {
     state.failures = 0;
     this.#schedule(state, account.discover.refreshIntervalMs);
     this.#options.metrics.succeeded(account.name, this.#now());
-    this.#options.logger.debug(
+    // Info when the set of numbers changes, the first read among them: a start-up line
+    // says how many numbers were configured, and only this one how many were found.
+    const log = changed ? this.#options.logger.info : this.#options.logger.debug;
+    log.call(
+      this.#options.logger,
       { account: account.name, listed: listed.length, numbers: found.length },
       "numbers discovered",
     );
