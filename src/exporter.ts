@@ -51,6 +51,11 @@ export interface ScrapeRequest {
   /** `X-Prometheus-Scrape-Timeout-Seconds`, when Prometheus sent it. */
   readonly timeoutHeader?: string;
   readonly openMetrics: boolean;
+  /**
+   * Aborts when the client that asked has gone: the numbers not yet read are not
+   * read, and what the scrape learned is not kept as the numbers' last outcomes.
+   */
+  readonly abandoned?: AbortSignal;
 }
 
 /**
@@ -173,16 +178,19 @@ export class Exporter {
     const renderer = new NumberMetricsRenderer(options, format, this.#slabs);
     let outcomes: NumberOutcome[];
     try {
+      const { abandoned } = request;
       outcomes = await this.#collector.collect(
         targets,
-        deadlineIn(budget, options.nowMs),
-        (sofar) => renderer.advance(sofar),
+        deadlineIn(budget, options.nowMs, abandoned),
+        { onProgress: (sofar) => renderer.advance(sofar), abandoned },
       );
     } catch (error) {
       renderer.release();
       throw error;
     }
-    for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);
+    if (request.abandoned?.aborted !== true) {
+      for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);
+    }
 
     return {
       contentType: CONTENT_TYPES[format],

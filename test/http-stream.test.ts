@@ -16,7 +16,7 @@ import {
   type RunningSimulator,
 } from "../src/simulator/index.js";
 import { testConfig } from "./helpers/config.js";
-import { testExporter } from "./helpers/exporter.js";
+import { sampleValue, testExporter } from "./helpers/exporter.js";
 import { captureLogger } from "./helpers/logger.js";
 import { accountConfigOf } from "./helpers/sim-accounts.js";
 
@@ -88,6 +88,35 @@ test("a client hanging up mid-answer is not an error, and the next scrape works"
   );
 }, 30_000);
 
+test("a client hanging up before the answer stops the scrape's upstream reads", async () => {
+  const healthRequests = (body: string) =>
+    sampleValue(body, "vobiz_api_requests_total", {
+      account: "many",
+      endpoint: "health",
+      code: "200",
+    }) ?? 0;
+  const before = healthRequests(await (await fetch(`${server.url}/metrics`)).text());
+
+  // 47 rounds of 64 reads at 300 ms each: about 14 s, were it read to the end.
+  simulator.setFault("*", { name: "latency", latencyMs: 300 });
+  try {
+    await hangUpAfter(server.url, 500);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  } finally {
+    simulator.setFault("*", undefined);
+  }
+  const after = await (await fetch(`${server.url}/metrics`)).text();
+
+  // The abandoned scrape sent two or three rounds, not 3,000 reads; this one, 3,000.
+  const abandonedReads = healthRequests(after) - before - 3_000;
+  expect(abandonedReads).toBeGreaterThan(0);
+  expect(abandonedReads).toBeLessThanOrEqual(4 * 64);
+  // Its giving up is not the numbers' failure.
+  expect(after).not.toMatch(
+    /vobiz_number_scrape_errors_total\{[^}]*reason="timeout"\} [1-9]/,
+  );
+}, 30_000);
+
 describe("the buffers of a streamed answer", () => {
   // The exporter reuses an answer's buffers once its exposition is released: released
   // too early, a later scrape would overwrite bytes still being sent; never released,
@@ -153,6 +182,22 @@ describe("the buffers of a streamed answer", () => {
     expect(releases).toBe(1);
   });
 });
+
+/** Asks for /metrics over a raw socket and destroys it `ms` later, unanswered. */
+function hangUpAfter(baseUrl: string, ms: number): Promise<void> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET /metrics HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, ms);
+    });
+    socket.once("data", () => reject(new Error("answered before the hang-up")));
+    socket.once("error", reject);
+  });
+}
 
 /** Asks for a path over a raw socket and destroys it once the first bytes arrive. */
 function hangUpAfterFirstBytes(baseUrl: string, path = "/metrics"): Promise<string> {

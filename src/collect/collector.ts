@@ -54,6 +54,18 @@ const WORKERS_PER_SLOT = 2;
  */
 export const FAILURE_LINES_PER_SCRAPE = 10;
 
+/** What one {@link Collector.collect} call is told of and tells as it goes. */
+export interface CollectWatch {
+  /** Told of each outcome as it is known, with the outcomes so far (missing undefined). */
+  readonly onProgress?: (outcomes: readonly (NumberOutcome | undefined)[]) => void;
+  /**
+   * Aborts when nobody wants the result any more, its client gone: the failures that
+   * follow are the scrape's own giving up, not the numbers', and are neither counted
+   * nor logged. Abort the deadline's signal too, so that nothing more is read.
+   */
+  readonly abandoned?: AbortSignal;
+}
+
 /** One scrape's newly failing numbers that were not given a line of their own. */
 interface UnloggedFailures {
   lines: number;
@@ -94,13 +106,12 @@ export class Collector {
    * One outcome per target, in the order given. A few workers take the targets in turn
    * rather than every target waiting at once: 10,000 numbers queued together held
    * 10,000 reads' promises, flights and signals for the whole scrape, long enough for
-   * the garbage collector to move them all to the old generation. `onProgress` is told
-   * of each outcome as it is known, with the outcomes so far (the missing undefined).
+   * the garbage collector to move them all to the old generation.
    */
   async collect(
     targets: readonly Target[],
     deadline: Deadline,
-    onProgress?: (outcomes: readonly (NumberOutcome | undefined)[]) => void,
+    { onProgress, abandoned }: CollectWatch = {},
   ): Promise<NumberOutcome[]> {
     this.states.cache.prune(this.#ttlMs, this.#now());
     const outcomes = new Array<NumberOutcome>(targets.length);
@@ -109,7 +120,7 @@ export class Collector {
     const work = async () => {
       while (next < targets.length) {
         const i = next++;
-        outcomes[i] = await this.#collectOne(targets[i]!, deadline, unlogged);
+        outcomes[i] = await this.#collectOne(targets[i]!, deadline, unlogged, abandoned);
         onProgress?.(outcomes);
       }
     };
@@ -125,6 +136,7 @@ export class Collector {
     target: Target,
     deadline: Deadline,
     unlogged: UnloggedFailures,
+    abandoned: AbortSignal | undefined,
   ): Promise<NumberOutcome> {
     const started = performance.now();
     const state = this.states.get(target);
@@ -137,8 +149,13 @@ export class Collector {
       state.loggedReason = undefined;
     } catch (caught) {
       error = asVobizError(caught);
-      state.errorCounts.set(error.reason, (state.errorCounts.get(error.reason) ?? 0) + 1);
-      this.#logFailure(target, error, state, unlogged);
+      if (abandoned?.aborted !== true) {
+        state.errorCounts.set(
+          error.reason,
+          (state.errorCounts.get(error.reason) ?? 0) + 1,
+        );
+        this.#logFailure(target, error, state, unlogged);
+      }
     }
 
     return {

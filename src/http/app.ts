@@ -30,9 +30,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set("etag", false);
 
   app.get("/metrics", async (req, res) => {
+    // A client that hangs up before the answer (a Prometheus timeout, `curl -m`) stops
+    // the scrape's reading: nobody is left to see what it would read.
+    const abandoned = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
     const exposition = await exporter.scrapeStream({
       timeoutHeader: req.get("x-prometheus-scrape-timeout-seconds"),
       openMetrics: wantsOpenMetrics(req.get("accept")),
+      abandoned: abandoned.signal,
     });
     await sendStreamed(res, exposition);
   });
