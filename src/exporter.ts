@@ -176,17 +176,19 @@ export class Exporter {
     const options = { answerRateUnit, granularity, nowMs: this.#now() };
     // Each number's series are written as soon as its outcome is known.
     const renderer = new NumberMetricsRenderer(options, format, this.#slabs);
+    const { abandoned } = request;
+    const deadline = deadlineIn(budget, options.nowMs, abandoned);
     let outcomes: NumberOutcome[];
     try {
-      const { abandoned } = request;
-      outcomes = await this.#collector.collect(
-        targets,
-        deadlineIn(budget, options.nowMs, abandoned),
-        { onProgress: (sofar) => renderer.advance(sofar), abandoned },
-      );
+      outcomes = await this.#collector.collect(targets, deadline, {
+        onProgress: (sofar) => renderer.advance(sofar),
+        abandoned,
+      });
     } catch (error) {
       renderer.release();
       throw error;
+    } finally {
+      deadline.end();
     }
     if (request.abandoned?.aborted !== true) {
       for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);

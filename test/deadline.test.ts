@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 
-import { scrapeBudgetMs } from "../src/collect/deadline.js";
+import { deadlineIn, scrapeBudgetMs } from "../src/collect/deadline.js";
 
 describe("scrapeBudgetMs", () => {
   test.each([
@@ -13,5 +13,35 @@ describe("scrapeBudgetMs", () => {
     ["a negative header falls back", "-5", 7_000, 7_000],
   ])("%s", (_name, header, apiTimeoutMs, expected) => {
     expect(scrapeBudgetMs(header, apiTimeoutMs)).toBe(expected);
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("deadlineIn with a scrape that may be abandoned", () => {
+  test("aborts at the deadline, as a timeout", async () => {
+    const deadline = deadlineIn(20, Date.now(), new AbortController().signal);
+    await sleep(60);
+
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as Error).name).toBe("TimeoutError");
+  });
+
+  test("aborts at once when its client is gone", () => {
+    const client = new AbortController();
+    const deadline = deadlineIn(10_000, Date.now(), client.signal);
+    client.abort();
+
+    expect(deadline.signal.aborted).toBe(true);
+  });
+
+  test("once ended, neither the deadline nor the client aborts it", async () => {
+    const client = new AbortController();
+    const deadline = deadlineIn(20, Date.now(), client.signal);
+    deadline.end();
+    client.abort();
+    await sleep(60);
+
+    expect(deadline.signal.aborted).toBe(false);
   });
 });

@@ -26,6 +26,12 @@ export function scrapeBudgetMs(header: string | undefined, apiTimeoutMs: number)
   return Math.min(timeoutMs - margin, apiTimeoutMs);
 }
 
+/** A scrape's deadline, which its scrape ends once it no longer waits on it. */
+export interface ScrapeDeadline extends Deadline {
+  /** Lets go of its timer, so that a finished scrape holds nothing until it passes. */
+  readonly end: () => void;
+}
+
 /**
  * A deadline `budgetMs` from `nowMs`, or sooner when `abandoned` aborts: a scrape
  * whose client has gone need not wait for anything.
@@ -34,36 +40,37 @@ export function deadlineIn(
   budgetMs: number,
   nowMs: number = Date.now(),
   abandoned?: AbortSignal,
-): Deadline {
-  const signal =
-    abandoned === undefined
-      ? AbortSignal.timeout(Math.max(1, budgetMs))
-      : timeoutOrAbandoned(budgetMs, abandoned);
-  // Every number of the scrape listens to this one signal; thousands are expected.
-  setMaxListeners(0, signal);
-  return { atMs: nowMs + budgetMs, signal };
-}
+): ScrapeDeadline {
+  const atMs = nowMs + budgetMs;
+  if (abandoned === undefined) {
+    const signal = AbortSignal.timeout(Math.max(1, budgetMs));
+    // Every number of the scrape listens to this one signal; thousands are expected.
+    setMaxListeners(0, signal);
+    return { atMs, signal, end: () => {} };
+  }
 
-/**
- * A signal that aborts after `budgetMs` or with `abandoned`, whichever comes first,
- * made by hand: in Node.js 20 a signal from `AbortSignal.any()` over a timeout signal
- * is kept alive by a global set (nodejs/node#54614).
- */
-function timeoutOrAbandoned(budgetMs: number, abandoned: AbortSignal): AbortSignal {
+  // By hand: in Node.js 20 a signal from AbortSignal.any() over a timeout signal is
+  // kept alive by a global set (nodejs/node#54614).
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const end = () => {
+    clearTimeout(timer);
+    abandoned.removeEventListener("abort", abandon);
+  };
+  const abandon = () => {
+    end();
+    controller.abort(abandoned.reason);
+  };
   const timer = setTimeout(
     () => {
+      end();
       controller.abort(new DOMException("The scrape deadline passed", "TimeoutError"));
     },
     Math.max(1, budgetMs),
   );
   // Like AbortSignal.timeout(), the deadline alone keeps no process alive.
   timer.unref();
-  const abandon = () => {
-    clearTimeout(timer);
-    controller.abort(abandoned.reason);
-  };
   if (abandoned.aborted) abandon();
   else abandoned.addEventListener("abort", abandon, { once: true });
-  return controller.signal;
+  return { atMs, signal: controller.signal, end };
 }
