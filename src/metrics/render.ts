@@ -327,6 +327,9 @@ export class NumberMetricsRenderer {
   ): Generator<string | Buffer, void, undefined> {
     const rest = outcomes.slice(this.#rendered).map((o) => viewOf(o, this.#options));
     const writer = this.#writer;
+    // Text runs on from family to family, so that a small scrape is a piece or two,
+    // not one piece a family: every piece is a write, and a copy, of its own.
+    writer.text = "";
     let anyFamily = false;
 
     for (let f = 0; f < FAMILIES.length; f += 1) {
@@ -334,20 +337,19 @@ export class NumberMetricsRenderer {
       const { definition, type } = family;
       const header = familyHeader(definition.name, definition.help, type, this.#format);
       writer.header = anyFamily ? familySeparator(this.#format) + header : header;
-      writer.text = "";
 
       const { slabs, filled, used, tail } = this.#early[f]!;
       if (slabs.length > 0) {
-        yield writer.header;
+        yield writer.text + writer.header;
+        writer.text = "";
         writer.header = undefined;
         yield* filled;
         yield slabs.at(-1)!.subarray(0, used);
       }
       if (tail !== "") {
-        // Through the writer, so that the header goes first when no slab did.
-        if (writer.header !== undefined) writer.text = writer.header;
+        // The header goes first when no slab took it.
+        writer.text += (writer.header ?? "") + tail;
         writer.header = undefined;
-        writer.text += tail;
       }
       for (const view of rest) {
         writer.write(family, view);
@@ -356,9 +358,9 @@ export class NumberMetricsRenderer {
           writer.text = "";
         }
       }
-      if (writer.text !== "") yield writer.text;
       if (writer.header === undefined) anyFamily = true;
     }
+    if (writer.text !== "") yield writer.text;
   }
 
   /**
