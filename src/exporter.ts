@@ -11,7 +11,8 @@ import { DiscoveryMetrics } from "./discover/metrics.js";
 import { mergeTargets } from "./discover/targets.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
-import { NumberMetricsRenderer, SlabPool } from "./metrics/render.js";
+import { NumberMetricsRenderer } from "./metrics/render.js";
+import { SlabPool } from "./metrics/slab-pool.js";
 import { CONTENT_TYPES, type ExpositionFormat } from "./metrics/text-format.js";
 import { VobizClient } from "./vobiz/client.js";
 

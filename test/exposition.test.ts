@@ -11,8 +11,8 @@ import {
   addNumberMetrics,
   NumberMetricsRenderer,
   numberMetricsText,
-  SlabPool,
 } from "../src/metrics/render.js";
+import { SlabPool } from "../src/metrics/slab-pool.js";
 import { CONTENT_TYPES, type ExpositionFormat } from "../src/metrics/text-format.js";
 import { startSimulator } from "../src/simulator/index.js";
 import type { NumberHealth } from "../src/vobiz/health.js";

@@ -2,19 +2,19 @@ import { Buffer } from "node:buffer";
 
 import type { Metric as PromMetric, Registry, RegistryContentType } from "prom-client";
 
-import type { AnswerRateUnit, Granularity, Labels } from "../config/types.js";
+import type { Labels } from "../config/types.js";
 import type { NumberOutcome } from "../collect/outcome.js";
-import { FAILURE_REASONS, type FailureReason } from "../vobiz/errors.js";
-import type { NumberHealth, Snapshot } from "../vobiz/health.js";
-import { answerRatio, newestCompletePeriod } from "./answer-ratio.js";
 import { registryMetric } from "./family.js";
-import { closeLabels, extraLabel, labelPrefix, withLabel } from "./label-sets.js";
+import { closeLabels, extraLabel, withLabel } from "./label-sets.js";
 import {
-  KNOWN_STATUSES,
-  KNOWN_USAGE_STATUSES,
-  NUMBER_METRICS,
-  type MetricDefinition,
-} from "./names.js";
+  FAMILIES,
+  viewOf,
+  type Emit,
+  type FamilySpec,
+  type NumberView,
+  type RenderOptions,
+} from "./number-families.js";
+import { SLAB_BYTES, type SlabPool } from "./slab-pool.js";
 import {
   familyHeader,
   familySeparator,
@@ -22,154 +22,14 @@ import {
   type ExpositionFormat,
 } from "./text-format.js";
 
-/** How health answers are read into metrics. */
-export interface RenderOptions {
-  readonly answerRateUnit: AnswerRateUnit;
-  readonly granularity: Granularity;
-  /** When the scrape began, which decides which snapshot period is complete. */
-  readonly nowMs: number;
-}
-
-/** What the families read of one number in one scrape, worked out once. */
-interface NumberView {
-  readonly labels: Labels;
-  /** The label text up to the closing brace, kept across scrapes. */
-  readonly prefix: string;
-  readonly outcome: NumberOutcome;
-  readonly health?: NumberHealth;
-  readonly answerRatio?: number;
-  /** The newest snapshot whose period has ended. */
-  readonly period?: Snapshot;
-  readonly periodAnswerRatio?: number;
-  readonly granularity: Granularity;
-}
-
-/** Takes one series: its value (none leaves the series out) and an extra label. */
-type Emit = (value: number | undefined, extraName?: string, extraValue?: string) => void;
-
-interface FamilySpec {
-  readonly definition: MetricDefinition;
-  readonly type: "gauge" | "counter";
-  /** Emits the number's series of this family, in order. */
-  readonly series: (view: NumberView, emit: Emit) => void;
-}
-
-const gauge = (
-  definition: MetricDefinition,
-  series: FamilySpec["series"],
-): FamilySpec => ({ definition, type: "gauge", series });
-
-/** A family with one series per number, labelled `granularity`, from its last period. */
-const lastPeriod = (
-  definition: MetricDefinition,
-  value: (period: Snapshot, view: NumberView) => number | undefined,
-): FamilySpec =>
-  gauge(definition, (view, emit) => {
-    if (view.period === undefined) return;
-    emit(value(view.period, view), "granularity", view.granularity);
-  });
-
-const M = NUMBER_METRICS;
-
-/**
- * The per-number families in the order they are written, the error counter last. A
- * field missing from the answer leaves its series out; it is never reported as 0.
- */
-const FAMILIES: readonly FamilySpec[] = [
-  gauge(M.up, (v, emit) => emit(v.health === undefined ? 0 : 1)),
-  gauge(M.calls, (v, emit) => emit(v.health?.summary.totalCalls)),
-  gauge(M.answeredCalls, (v, emit) => emit(v.health?.summary.answeredCalls)),
-  gauge(M.answerRatio, (v, emit) => emit(v.answerRatio)),
-  gauge(M.callTime, (v, emit) => emit(times60(v.health?.summary.totalMinutes))),
-  gauge(M.averageDuration, (v, emit) => emit(v.health?.summary.avgDuration)),
-  gauge(M.window, (v, emit) => {
-    const days = v.health?.summary.periodDays;
-    emit(days === undefined ? undefined : days * 86_400);
-  }),
-  gauge(M.spam, (v, emit) => {
-    const spam = v.health?.isSpam;
-    emit(spam === undefined ? undefined : spam ? 1 : 0);
-  }),
-  gauge(M.status, (v, emit) => {
-    const current = v.health?.status;
-    if (current === undefined) return;
-    for (const status of stateSet(KNOWN_STATUSES, current)) {
-      emit(status === current ? 1 : 0, "status", status);
-    }
-  }),
-  gauge(M.usageStatus, (v, emit) => {
-    const current = v.health?.usageStatus;
-    if (current === undefined) return;
-    for (const usage of stateSet(KNOWN_USAGE_STATUSES, current)) {
-      emit(usage === current ? 1 : 0, "usage_status", usage);
-    }
-  }),
-  lastPeriod(M.lastPeriodCalls, (p) => p.totalCalls),
-  lastPeriod(M.lastPeriodAnsweredCalls, (p) => p.answeredCalls),
-  lastPeriod(M.lastPeriodFailedCalls, (p) => p.failedCalls),
-  lastPeriod(M.lastPeriodAnswerRatio, (_p, v) => v.periodAnswerRatio),
-  lastPeriod(M.lastPeriodCallTime, (p) => times60(p.totalMinutes) ?? p.totalDuration),
-  lastPeriod(M.lastPeriodStart, (p) => p.startMs / 1000),
-  gauge(M.lastSuccess, (v, emit) => {
-    const ms = v.outcome.lastSuccessMs;
-    emit(ms === undefined ? undefined : ms / 1000);
-  }),
-  gauge(M.scrapeDuration, (v, emit) => emit(v.outcome.seconds)),
-  {
-    definition: M.scrapeErrors,
-    type: "counter",
-    series: (v, emit) => {
-      // Every reason starts at 0 so that increase() sees a number's first failure.
-      const counts: ReadonlyMap<FailureReason, number> = v.outcome.errorCounts;
-      for (const reason of FAILURE_REASONS) {
-        emit(counts.get(reason) ?? 0, "reason", reason);
-      }
-    },
-  },
-];
-
 /** About how long each piece of text written as it is sent is, in characters. */
 const CHUNK_CHARS = 64 * 1024;
 
 /** How much of one family's text is kept as a string before it is encoded to bytes. */
 const FLUSH_CHARS = 2 * 1024;
 
-/** Bytes of each buffer that early-rendered text is encoded into. */
-const SLAB_BYTES = 32 * 1024;
-
 /** How much longer than the first number's text the others' may be, in buffers reserved. */
 const RESERVE_MARGIN = 1.05;
-
-/**
- * Buffers for text rendered early (see {@link NumberMetricsRenderer}), reused from
- * scrape to scrape: buffers made afresh for each scrape lived long enough to be
- * promoted, and their memory drove a full garbage collection about once a scrape. The
- * scrapes in flight share at most `maxBytes` of them, made when first needed.
- */
-export class SlabPool {
-  readonly #free: Buffer[] = [];
-  readonly #maxSlabs: number;
-  #made = 0;
-
-  constructor(maxBytes: number) {
-    this.#maxSlabs = Math.floor(maxBytes / SLAB_BYTES);
-  }
-
-  /** `count` buffers of {@link SLAB_BYTES}, or none when fewer are left. */
-  reserve(count: number): Buffer[] | undefined {
-    if (count > this.#free.length + this.#maxSlabs - this.#made) return undefined;
-    const slabs = this.#free.splice(Math.max(0, this.#free.length - count));
-    for (; slabs.length < count; this.#made += 1) {
-      slabs.push(Buffer.allocUnsafeSlow(SLAB_BYTES));
-    }
-    return slabs;
-  }
-
-  /** Takes back buffers whose contents have been sent. */
-  give(slabs: readonly Buffer[]): void {
-    this.#free.push(...slabs);
-  }
-}
 
 /**
  * Writes the series of one number and one family at a time onto {@link text}, as
@@ -206,11 +66,10 @@ class SeriesWriter {
 
 /** One family's early-rendered text: bytes in slabs, then a string not yet encoded. */
 interface EarlyText {
-  /** The slabs written to, the last one being filled. */
-  readonly slabs: Buffer[];
-  /** The text of every slab but the last, each cut to the bytes written. */
+  /** The text of the slabs filled before the current one, each cut to its bytes. */
   readonly filled: Buffer[];
-  /** Bytes written to the last slab. */
+  /** The slab being filled, and how many of its bytes are written. */
+  current: Buffer | undefined;
   used: number;
   tail: string;
 }
@@ -233,8 +92,8 @@ export class NumberMetricsRenderer {
   readonly #pool: SlabPool | undefined;
   readonly #writer = new SeriesWriter();
   readonly #early: EarlyText[] = FAMILIES.map(() => ({
-    slabs: [],
     filled: [],
+    current: undefined,
     used: 0,
     tail: "",
   }));
@@ -301,16 +160,17 @@ export class NumberMetricsRenderer {
    * to be sent as text, and early rendering stops.
    */
   #flush(early: EarlyText): void {
-    let slab = early.slabs.at(-1);
+    let slab = early.current;
     if (slab === undefined || SLAB_BYTES - early.used < Buffer.byteLength(early.tail)) {
       slab = this.#spare?.pop();
       if (slab === undefined) {
         this.#exhausted = true;
         return;
       }
-      const last = early.slabs.at(-1);
-      if (last !== undefined) early.filled.push(last.subarray(0, early.used));
-      early.slabs.push(slab);
+      if (early.current !== undefined) {
+        early.filled.push(early.current.subarray(0, early.used));
+      }
+      early.current = slab;
       early.used = 0;
     }
     early.used += slab.write(early.tail, early.used, "utf8");
@@ -338,13 +198,13 @@ export class NumberMetricsRenderer {
       const header = familyHeader(definition.name, definition.help, type, this.#format);
       writer.header = anyFamily ? familySeparator(this.#format) + header : header;
 
-      const { slabs, filled, used, tail } = this.#early[f]!;
-      if (slabs.length > 0) {
+      const { filled, current, used, tail } = this.#early[f]!;
+      if (current !== undefined) {
         yield writer.text + writer.header;
         writer.text = "";
         writer.header = undefined;
         yield* filled;
-        yield slabs.at(-1)!.subarray(0, used);
+        yield current.subarray(0, used);
       }
       if (tail !== "") {
         // The header goes first when no slab took it.
@@ -372,8 +232,8 @@ export class NumberMetricsRenderer {
     this.#reserved = [];
     this.#spare = [];
     for (const early of this.#early) {
-      early.slabs.length = 0;
       early.filled.length = 0;
+      early.current = undefined;
     }
   }
 }
@@ -424,38 +284,4 @@ export function addNumberMetrics(
     const metric = registryMetric(definition, type, labelSets, values);
     registry.registerMetric(metric as unknown as PromMetric);
   }
-}
-
-function viewOf(outcome: NumberOutcome, options: RenderOptions): NumberView {
-  const { labels } = outcome.target;
-  const { health } = outcome;
-  const { granularity, answerRateUnit, nowMs } = options;
-  const period =
-    health === undefined
-      ? undefined
-      : newestCompletePeriod(health.snapshots, granularity, nowMs);
-
-  // Every field written out, no spread: a view made by spreading one object into
-  // another took about 1 KB, and 10,000 of them lived long enough to be promoted.
-  return {
-    labels,
-    prefix: labelPrefix(labels),
-    outcome,
-    health,
-    granularity,
-    answerRatio:
-      health === undefined ? undefined : answerRatio(health.summary, answerRateUnit),
-    period,
-    periodAnswerRatio:
-      period === undefined ? undefined : answerRatio(period, answerRateUnit),
-  };
-}
-
-/** Known states plus the current one when Vobiz sent a value not yet documented. */
-function stateSet(known: readonly string[], current: string): readonly string[] {
-  return known.includes(current) ? known : [...known, current];
-}
-
-function times60(minutes: number | undefined): number | undefined {
-  return minutes === undefined ? undefined : Math.round(minutes * 60 * 1000) / 1000;
 }
