@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { Collector, FAILURE_LINES_PER_SCRAPE } from "../src/collect/collector.js";
+import { Collector } from "../src/collect/collector.js";
+import { FAILURE_LINES_PER_SCRAPE } from "../src/collect/failure-log.js";
 import { deadlineIn } from "../src/collect/deadline.js";
 import { configuredTargets } from "../src/collect/target.js";
 import { Secret } from "../src/secret.js";

@@ -11,11 +11,12 @@ import type {
   RawAnswer,
   VobizClient,
 } from "../vobiz/client.js";
-import { VobizError, type FailureReason } from "../vobiz/errors.js";
+import { VobizError } from "../vobiz/errors.js";
 import { KEPT_SNAPSHOTS } from "../vobiz/health.js";
 import type { TimedHealth } from "./cache.js";
 import type { Deadline } from "./deadline.js";
-import { NumberStates, type NumberState } from "./number-states.js";
+import { FailureLog } from "./failure-log.js";
+import { NumberStates } from "./number-states.js";
 import type { NumberOutcome } from "./outcome.js";
 import { AccountPausedError } from "./pause.js";
 import { withRetries, type BackoffPolicy } from "./retry.js";
@@ -48,12 +49,6 @@ interface Exchange {
 /** Workers per upstream request slot in one scrape; see {@link Collector.collect}. */
 const WORKERS_PER_SLOT = 2;
 
-/**
- * Numbers whose failure one scrape logs a line each, at most; the others are summed up
- * in one line, so that an outage of thousands of numbers logs a few lines a scrape.
- */
-export const FAILURE_LINES_PER_SCRAPE = 10;
-
 /** What one {@link Collector.collect} call is told of and tells as it goes. */
 export interface CollectWatch {
   /** Told of each outcome as it is known, with the outcomes so far (missing undefined). */
@@ -64,12 +59,6 @@ export interface CollectWatch {
    * nor logged. Abort the deadline's signal too, so that nothing more is read.
    */
   readonly abandoned?: AbortSignal;
-}
-
-/** One scrape's newly failing numbers that were not given a line of their own. */
-interface UnloggedFailures {
-  lines: number;
-  readonly byReason: Map<FailureReason, number>;
 }
 
 /**
@@ -115,12 +104,12 @@ export class Collector {
   ): Promise<NumberOutcome[]> {
     this.states.cache.prune(this.#ttlMs, this.#now());
     const outcomes = new Array<NumberOutcome>(targets.length);
-    const unlogged: UnloggedFailures = { lines: 0, byReason: new Map() };
+    const failures = new FailureLog(this.#options.logger);
     let next = 0;
     const work = async () => {
       while (next < targets.length) {
         const i = next++;
-        outcomes[i] = await this.#collectOne(targets[i]!, deadline, unlogged, abandoned);
+        outcomes[i] = await this.#collectOne(targets[i]!, deadline, failures, abandoned);
         onProgress?.(outcomes);
       }
     };
@@ -128,14 +117,14 @@ export class Collector {
     // or another scrape's read of the same number, do not leave slots unused.
     const workers = Math.min(targets.length, WORKERS_PER_SLOT * this.#maxConcurrency);
     await Promise.all(Array.from({ length: workers }, work));
-    this.#logUnlogged(unlogged);
+    failures.end();
     return outcomes;
   }
 
   async #collectOne(
     target: Target,
     deadline: Deadline,
-    unlogged: UnloggedFailures,
+    failures: FailureLog,
     abandoned: AbortSignal | undefined,
   ): Promise<NumberOutcome> {
     const started = performance.now();
@@ -154,7 +143,7 @@ export class Collector {
           error.reason,
           (state.errorCounts.get(error.reason) ?? 0) + 1,
         );
-        this.#logFailure(target, error, state, unlogged);
+        failures.failed(target, error, state);
       }
     }
 
@@ -290,58 +279,6 @@ export class Collector {
         api_id: error.apiId,
       },
       "account paused after rate limit",
-    );
-  }
-
-  /**
-   * Logs a number's failure at error level when it is new (the number was up, or
-   * failed for another reason), and at debug level when it repeats; past
-   * {@link FAILURE_LINES_PER_SCRAPE} new ones in a scrape, only at debug level, to be
-   * summed up by {@link #logUnlogged}.
-   */
-  #logFailure(
-    target: Target,
-    error: VobizError,
-    state: NumberState,
-    unlogged: UnloggedFailures,
-  ): void {
-    const fields = {
-      account: target.account.name,
-      number: target.number,
-      reason: error.reason,
-      status: error.status,
-      api_id: error.apiId,
-      url: error.url,
-      upstream_message: error.upstreamMessage,
-      err: error.message,
-    };
-    const { logger } = this.#options;
-    // The pause itself is logged once at warn; its skipped numbers are expected.
-    if (error instanceof AccountPausedError) {
-      logger.debug(fields, "number skipped while account paused");
-      return;
-    }
-    const repeated = state.loggedReason === error.reason;
-    state.loggedReason = error.reason;
-    if (!repeated && unlogged.lines < FAILURE_LINES_PER_SCRAPE) {
-      unlogged.lines += 1;
-      logger.error(fields, "number health read failed");
-      return;
-    }
-    if (!repeated) {
-      unlogged.byReason.set(error.reason, (unlogged.byReason.get(error.reason) ?? 0) + 1);
-    }
-    logger.debug(fields, "number health read failed");
-  }
-
-  /** One line for the scrape's newly failing numbers that had none of their own. */
-  #logUnlogged({ byReason }: UnloggedFailures): void {
-    if (byReason.size === 0) return;
-    let numbers = 0;
-    for (const count of byReason.values()) numbers += count;
-    this.#options.logger.error(
-      { numbers, reasons: Object.fromEntries(byReason) },
-      "more number health reads failed than were logged one by one",
     );
   }
 }

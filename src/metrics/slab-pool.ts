@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 export const SLAB_BYTES = 32 * 1024;
 
 /**
- * Buffers for text rendered early (see {@link NumberMetricsRenderer}), reused from
+ * Buffers for text rendered early (NumberMetricsRenderer in render.ts), reused from
  * scrape to scrape: buffers made afresh for each scrape lived long enough to be
  * promoted, and their memory drove a full garbage collection about once a scrape. The
  * scrapes in flight share at most `maxBytes` of them, made when first needed.
