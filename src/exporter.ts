@@ -191,7 +191,7 @@ export class Exporter {
     } finally {
       deadline.end();
     }
-    if (request.abandoned?.aborted !== true) {
+    if (abandoned?.aborted !== true) {
       for (const outcome of outcomes) this.#lastOutcomes.set(outcome.target, outcome);
     }
 

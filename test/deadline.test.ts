@@ -18,9 +18,12 @@ describe("scrapeBudgetMs", () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("deadlineIn with a scrape that may be abandoned", () => {
-  test("aborts at the deadline, as a timeout", async () => {
-    const deadline = deadlineIn(20, Date.now(), new AbortController().signal);
+describe("deadlineIn", () => {
+  test.each([
+    ["with no client to watch", undefined],
+    ["with a client that stays", new AbortController().signal],
+  ])("aborts at the deadline, as a timeout, %s", async (_name, client) => {
+    const deadline = deadlineIn(20, Date.now(), client);
     await sleep(60);
 
     expect(deadline.signal.aborted).toBe(true);

@@ -34,32 +34,25 @@ export interface ScrapeDeadline extends Deadline {
 
 /**
  * A deadline `budgetMs` from `nowMs`, or sooner when `abandoned` aborts: a scrape
- * whose client has gone need not wait for anything.
+ * whose client has gone need not wait for anything. Made by hand rather than from
+ * AbortSignal.timeout() and AbortSignal.any(): in Node.js 20 a signal from any() over
+ * a timeout signal is kept alive by a global set (nodejs/node#54614).
  */
 export function deadlineIn(
   budgetMs: number,
   nowMs: number = Date.now(),
   abandoned?: AbortSignal,
 ): ScrapeDeadline {
-  const atMs = nowMs + budgetMs;
-  if (abandoned === undefined) {
-    const signal = AbortSignal.timeout(Math.max(1, budgetMs));
-    // Every number of the scrape listens to this one signal; thousands are expected.
-    setMaxListeners(0, signal);
-    return { atMs, signal, end: () => {} };
-  }
-
-  // By hand: in Node.js 20 a signal from AbortSignal.any() over a timeout signal is
-  // kept alive by a global set (nodejs/node#54614).
   const controller = new AbortController();
+  // Every number of the scrape listens to this one signal; thousands are expected.
   setMaxListeners(0, controller.signal);
   const end = () => {
     clearTimeout(timer);
-    abandoned.removeEventListener("abort", abandon);
+    abandoned?.removeEventListener("abort", abandon);
   };
   const abandon = () => {
     end();
-    controller.abort(abandoned.reason);
+    controller.abort(abandoned?.reason);
   };
   const timer = setTimeout(
     () => {
@@ -70,7 +63,7 @@ export function deadlineIn(
   );
   // Like AbortSignal.timeout(), the deadline alone keeps no process alive.
   timer.unref();
-  if (abandoned.aborted) abandon();
-  else abandoned.addEventListener("abort", abandon, { once: true });
-  return { atMs, signal: controller.signal, end };
+  if (abandoned?.aborted === true) abandon();
+  else abandoned?.addEventListener("abort", abandon, { once: true });
+  return { atMs: nowMs + budgetMs, signal: controller.signal, end };
 }

@@ -159,9 +159,7 @@ export class Discoverer {
     this.#options.metrics.succeeded(account.name, this.#now());
     // Info when the set of numbers changes, the first read among them: a start-up line
     // says how many numbers were configured, and only this one how many were found.
-    const log = changed ? this.#options.logger.info : this.#options.logger.debug;
-    log.call(
-      this.#options.logger,
+    this.#options.logger[changed ? "info" : "debug"](
       { account: account.name, listed: listed.length, numbers: found.length },
       "numbers discovered",
     );
