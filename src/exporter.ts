@@ -1,5 +1,3 @@
-import type { Buffer } from "node:buffer";
-
 import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
 import { NumberStates } from "./collect/number-states.js";
@@ -11,7 +9,7 @@ import { DiscoveryMetrics } from "./discover/metrics.js";
 import { mergeTargets } from "./discover/targets.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
-import { NumberMetricsRenderer } from "./metrics/render.js";
+import { NumberMetricsRenderer, type TextBatch } from "./metrics/render.js";
 import { SlabPool } from "./metrics/slab-pool.js";
 import { CONTENT_TYPES, type ExpositionFormat } from "./metrics/text-format.js";
 import { VobizClient } from "./vobiz/client.js";
@@ -39,10 +37,10 @@ export interface Exposition {
   readonly contentType: string;
 }
 
-/** One answer for `/metrics`, its text made piece by piece as the pieces are taken. */
+/** One answer for `/metrics`, its text made batch by batch as the batches are taken. */
 export interface StreamedExposition {
   readonly contentType: string;
-  readonly chunks: AsyncIterable<string | Buffer>;
+  readonly chunks: AsyncIterable<TextBatch>;
   /** Called once the chunks have been sent or abandoned: their buffers are reused. */
   readonly release: () => void;
 }
@@ -212,11 +210,11 @@ export class Exporter {
     outcomes: readonly NumberOutcome[],
     format: ExpositionFormat,
     withExporterMetrics: boolean,
-  ): AsyncGenerator<string | Buffer, void, undefined> {
+  ): AsyncGenerator<TextBatch, void, undefined> {
     let wroteAny = false;
-    for (const chunk of renderer.pieces(outcomes)) {
+    for (const batch of renderer.pieces(outcomes)) {
       wroteAny = true;
-      yield chunk;
+      yield batch;
     }
 
     // prom-client separates families by a blank line in the text format only, and its
@@ -225,8 +223,8 @@ export class Exporter {
       ? await this.metrics.exposition(format)
       : undefined;
     if (shared !== undefined)
-      yield wroteAny && format === "text" ? `\n${shared}` : shared;
-    else if (format === "openmetrics") yield "# EOF\n";
+      yield [wroteAny && format === "text" ? `\n${shared}` : shared];
+    else if (format === "openmetrics") yield ["# EOF\n"];
   }
 
   /** Stops discovery and releases upstream connections; later calls do nothing. */
@@ -291,8 +289,10 @@ function countBySource(targets: readonly Target[], config: ExporterConfig) {
 async function joined(exposition: StreamedExposition): Promise<Exposition> {
   const parts: string[] = [];
   try {
-    for await (const chunk of exposition.chunks) {
-      parts.push(typeof chunk === "string" ? chunk : chunk.toString("utf8"));
+    for await (const batch of exposition.chunks) {
+      for (const piece of batch) {
+        parts.push(typeof piece === "string" ? piece : piece.toString("utf8"));
+      }
     }
   } finally {
     exposition.release();

@@ -203,7 +203,7 @@ function manyNumbers(count: number, labels: Labels = {}): NumberOutcome[] {
 
 /** The renderer's whole text, its buffers and strings decoded, and how many were which. */
 function rendered(renderer: NumberMetricsRenderer, outcomes: NumberOutcome[]) {
-  const pieces = [...renderer.pieces(outcomes)];
+  const pieces = [...renderer.pieces(outcomes)].flat();
   const bytes = Buffer.concat(
     pieces.map((p) => (typeof p === "string" ? Buffer.from(p) : p)),
   );

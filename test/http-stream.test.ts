@@ -133,7 +133,7 @@ describe("the buffers of a streamed answer", () => {
     return {
       contentType: "text/plain; charset=utf-8",
       chunks: (async function* () {
-        for (let i = 0; i < 200; i += 1) yield piece;
+        for (let i = 0; i < 200; i += 1) yield [piece];
       })(),
       release: () => (releases += 1),
     };
@@ -151,6 +151,39 @@ describe("the buffers of a streamed answer", () => {
 
   afterAll(async () => {
     await app.close();
+  });
+
+  test("are asked for only as fast as the client takes them", async () => {
+    // 400 batches of 64 KB, 26 MB: more than loopback's socket buffers hold.
+    let taken = 0;
+    const slow: StreamedExposition = {
+      contentType: "text/plain; charset=utf-8",
+      chunks: (async function* () {
+        for (; taken < 400; taken += 1) yield [Buffer.alloc(64 * 1024, "b")];
+      })(),
+      release: () => undefined,
+    };
+    const routes = express();
+    routes.get("/slow", (_req, res) => void sendStreamed(res, slow));
+    const slowApp = await listen(routes, "127.0.0.1:0");
+    const { hostname, port } = new URL(slowApp.url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET /slow HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+    });
+
+    try {
+      // A client that reads nothing: what was taken waits in the socket buffers.
+      socket.pause();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(taken).toBeGreaterThan(0);
+      expect(taken).toBeLessThan(400);
+
+      socket.resume();
+      await expect.poll(() => taken, { timeout: 5_000 }).toBe(400);
+    } finally {
+      socket.destroy();
+      await slowApp.close();
+    }
   });
 
   test("are released once the whole answer has been sent", async () => {

@@ -1,13 +1,13 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-
 import type { Response } from "express";
 
 import type { StreamedExposition } from "../exporter.js";
+import type { TextBatch } from "../metrics/render.js";
 
 /**
- * Sends an exposition piece by piece as the client reads it, so that a large scrape is
- * never held whole in memory, as a string or as its bytes. A client that goes away
+ * Sends an exposition batch by batch, asking for the next batch only once the
+ * connection has taken the last, so that a large scrape is never held whole in memory,
+ * as a string or as its bytes. Each batch, already made, goes out in one write: an
+ * answer rendered while its numbers were read leaves at once. A client that goes away
  * mid-answer only ends the writing; any other failure is thrown, after the connection
  * is cut so that the client sees a broken answer rather than a short one. The
  * exposition is released once the connection no longer needs its bytes.
@@ -26,14 +26,34 @@ export async function sendStreamed(
 
   res.type(exposition.contentType);
   try {
-    await pipeline(Readable.from(exposition.chunks, { highWaterMark: 1 }), res);
+    for await (const batch of exposition.chunks) {
+      if (res.destroyed) return;
+      writeBatch(res, batch);
+      if (res.writableNeedDrain) await drainedOrClosed(res);
+    }
+    if (!res.destroyed) res.end();
   } catch (error) {
-    if (clientWentAway(error)) return;
+    res.destroy();
     throw error;
   }
 }
 
-function clientWentAway(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET";
+/** Writes every piece of `batch` into the connection in one go. */
+function writeBatch(res: Response, batch: TextBatch): void {
+  res.cork();
+  for (const piece of batch) res.write(piece);
+  res.uncork();
+}
+
+/** Resolves once `res` can take more, or once its connection has closed. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }

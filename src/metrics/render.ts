@@ -22,6 +22,12 @@ import {
   type ExpositionFormat,
 } from "./text-format.js";
 
+/**
+ * Pieces of text made and ready, sent together: a batch is written at once, and the
+ * next is asked for once the connection has taken it.
+ */
+export type TextBatch = readonly (string | Buffer)[];
+
 /** About how long each piece of text written as it is sent is, in characters. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -178,18 +184,19 @@ export class NumberMetricsRenderer {
   }
 
   /**
-   * The whole text of `outcomes`, in pieces of at most about 64 KB: for each family,
-   * its HELP and TYPE, the lines rendered early, then those of the numbers not rendered
-   * early, written as the pieces are taken.
+   * The whole text of `outcomes`, in batches of pieces: for each family, its HELP and
+   * TYPE, the lines rendered early, then those of the numbers not rendered early. What
+   * is already made goes into one batch; the lines not rendered early are written as
+   * the batches are taken, about 64 KB at a time, each ending its batch, so that a
+   * caller that takes the next batch only once the last has been sent holds little.
    */
-  *pieces(
-    outcomes: readonly NumberOutcome[],
-  ): Generator<string | Buffer, void, undefined> {
+  *pieces(outcomes: readonly NumberOutcome[]): Generator<TextBatch, void, undefined> {
     const rest = outcomes.slice(this.#rendered).map((o) => viewOf(o, this.#options));
     const writer = this.#writer;
     // Text runs on from family to family, so that a small scrape is a piece or two,
     // not one piece a family: every piece is a write, and a copy, of its own.
     writer.text = "";
+    let batch: (string | Buffer)[] = [];
     let anyFamily = false;
 
     for (let f = 0; f < FAMILIES.length; f += 1) {
@@ -200,11 +207,9 @@ export class NumberMetricsRenderer {
 
       const { filled, current, used, tail } = this.#early[f]!;
       if (current !== undefined) {
-        yield writer.text + writer.header;
+        batch.push(writer.text + writer.header, ...filled, current.subarray(0, used));
         writer.text = "";
         writer.header = undefined;
-        yield* filled;
-        yield current.subarray(0, used);
       }
       if (tail !== "") {
         // The header goes first when no slab took it.
@@ -214,13 +219,16 @@ export class NumberMetricsRenderer {
       for (const view of rest) {
         writer.write(family, view);
         if (writer.text.length >= CHUNK_CHARS) {
-          yield writer.text;
+          batch.push(writer.text);
           writer.text = "";
+          yield batch;
+          batch = [];
         }
       }
       if (writer.header === undefined) anyFamily = true;
     }
-    if (writer.text !== "") yield writer.text;
+    if (writer.text !== "") batch.push(writer.text);
+    if (batch.length > 0) yield batch;
   }
 
   /**
@@ -251,8 +259,10 @@ export function* numberMetricsText(
   options: RenderOptions,
   format: ExpositionFormat,
 ): Generator<string, void, undefined> {
-  for (const piece of new NumberMetricsRenderer(options, format).pieces(outcomes)) {
-    yield typeof piece === "string" ? piece : piece.toString("utf8");
+  for (const batch of new NumberMetricsRenderer(options, format).pieces(outcomes)) {
+    for (const piece of batch) {
+      yield typeof piece === "string" ? piece : piece.toString("utf8");
+    }
   }
 }
 
