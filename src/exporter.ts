@@ -1,3 +1,5 @@
+import { setImmediate } from "node:timers/promises";
+
 import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
 import { NumberStates } from "./collect/number-states.js";
@@ -177,6 +179,12 @@ export class Exporter {
     const renderer = new NumberMetricsRenderer(options, format, this.#slabs);
     const { abandoned } = request;
     const deadline = deadlineIn(budget, options.nowMs, abandoned);
+    // Read while the first answers are awaited rather than after the last, where their
+    // reading (a few /proc files, about a millisecond) would hold the answer back.
+    // Prometheus stamps every sample with the scrape's start all the same.
+    const processText = withExporterMetrics
+      ? afterPendingIo(() => this.metrics.processExposition(format))
+      : undefined;
     let outcomes: NumberOutcome[];
     try {
       outcomes = await this.#collector.collect(targets, deadline, {
@@ -195,7 +203,7 @@ export class Exporter {
 
     return {
       contentType: CONTENT_TYPES[format],
-      chunks: this.#text(renderer, outcomes, format, withExporterMetrics),
+      chunks: this.#text(renderer, outcomes, format, processText, withExporterMetrics),
       release: () => renderer.release(),
     };
   }
@@ -203,12 +211,14 @@ export class Exporter {
   /**
    * The per-number families, written here rather than by prom-client (whose serialiser
    * made ~110 MB of garbage per 10,000-number scrape, docs/performance.md), then the
-   * few exporter-wide ones from prom-client's registry.
+   * process and Node.js metrics read as the scrape began, then the exporter's own from
+   * prom-client's registry.
    */
   async *#text(
     renderer: NumberMetricsRenderer,
     outcomes: readonly NumberOutcome[],
     format: ExpositionFormat,
+    processText: Promise<string | undefined> | undefined,
     withExporterMetrics: boolean,
   ): AsyncGenerator<TextBatch, void, undefined> {
     let wroteAny = false;
@@ -218,12 +228,14 @@ export class Exporter {
     }
 
     // prom-client separates families by a blank line in the text format only, and its
-    // OpenMetrics text ends with the one `# EOF` allowed.
+    // OpenMetrics text ends with the one `# EOF` allowed, which the process metrics'
+    // text comes without.
     const shared = withExporterMetrics
-      ? await this.metrics.exposition(format)
-      : undefined;
-    if (shared !== undefined)
-      yield [wroteAny && format === "text" ? `\n${shared}` : shared];
+      ? [await processText, await this.metrics.ownExposition(format)]
+      : [];
+    const texts = shared.filter((text) => text !== undefined);
+    const separator = format === "text" ? "\n" : "";
+    if (texts.length > 0) yield [(wroteAny ? separator : "") + texts.join(separator)];
     else if (format === "openmetrics") yield ["# EOF\n"];
   }
 
@@ -283,6 +295,17 @@ function countBySource(targets: readonly Target[], config: ExporterConfig) {
     if (count !== undefined) count[target.source] += 1;
   }
   return counts;
+}
+
+/**
+ * `read()` once the I/O already pending has been seen to. Its failure is left to
+ * whoever awaits the result, and is no unhandled rejection when nobody does: a scrape
+ * that fails or is abandoned first never asks for it.
+ */
+function afterPendingIo<T>(read: () => Promise<T>): Promise<T> {
+  const result = setImmediate().then(read);
+  result.catch(() => undefined);
+  return result;
 }
 
 /** The whole text of a streamed exposition, for callers that want it at once. */

@@ -317,6 +317,11 @@ describe("exporter-wide counters across formats", () => {
       const text = await exporter.scrape({ openMetrics: false });
       const again = await exporter.scrape({ openMetrics: true });
 
+      // The process metrics, read apart from the exporter's own, come before them: the
+      // one `# EOF` still ends the answer.
+      expect(open.body).toMatch(/^process_cpu_seconds_total /m);
+      expect(open.body.match(/^# EOF$/gm)).toEqual(["# EOF"]);
+      expect(open.body.endsWith("\n# EOF\n")).toBe(true);
       expect(open.body).toMatch(/^# TYPE vobiz_api_requests counter$/m);
       expect(open.body).toMatch(/^vobiz_api_requests_total\{/m);
       expect(text.body).toMatch(/^# TYPE vobiz_api_requests_total counter$/m);

@@ -27,12 +27,18 @@ const options = (definition: MetricDefinition, registry: Registry) => ({
   registers: [registry],
 });
 
+/** OpenMetrics' last line, which only the very end of an answer may have. */
+const OPENMETRICS_EOF = "# EOF\n";
+
 /**
- * The exporter's own metrics, which live as long as the process: build info, upstream
- * request counts and durations, configuration reloads, and process and Node.js metrics.
+ * The metrics that live as long as the process: the exporter's own (build info,
+ * upstream request counts and durations, configuration reloads) in {@link registry},
+ * and prom-client's process and Node.js metrics in a registry of their own, which a
+ * scrape can read before its numbers are read.
  */
 export class ExporterMetrics {
   readonly registry = new Registry();
+  readonly #processRegistry = new Registry();
   readonly #requests = new Counter(options(M.apiRequests, this.registry));
   readonly #requestDuration = new Histogram({
     ...options(M.apiRequestDuration, this.registry),
@@ -48,9 +54,11 @@ export class ExporterMetrics {
       1,
     );
     if (processMetrics) {
-      collectDefaultMetrics({ register: this.registry });
+      collectDefaultMetrics({ register: this.#processRegistry });
       // These gauges end in _total, which promtool rejects for anything but counters.
-      for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+      for (const name of MISNAMED_DEFAULT_METRICS) {
+        this.#processRegistry.removeSingleMetric(name);
+      }
     }
   }
 
@@ -79,21 +87,40 @@ export class ExporterMetrics {
   }
 
   /**
-   * The metrics' exposition in `format`, or undefined when there are none. Each is
-   * registered through a stand-in: for OpenMetrics prom-client renames a registered
-   * counter in place (dropping `_total`), which would leave the shared counter
-   * misnamed in every later text-format scrape.
+   * The process and Node.js metrics in `format`, read now, or undefined when they are
+   * off. Without OpenMetrics' `# EOF`: {@link ownExposition} comes after them.
    */
-  async exposition(format: ExpositionFormat): Promise<string | undefined> {
-    // prom-client's typings call these plain objects; at run time they are metrics.
-    const metrics = this.registry.getMetricsAsArray() as unknown as Renderable[];
-    if (metrics.length === 0) return undefined;
-
-    const registry = new Registry<RegistryContentType>();
-    registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
-    for (const metric of metrics) registry.registerMetric(standIn(metric));
-    return registry.metrics();
+  async processExposition(format: ExpositionFormat): Promise<string | undefined> {
+    const text = await exposition(this.#processRegistry, format);
+    return text?.endsWith(OPENMETRICS_EOF)
+      ? text.slice(0, -OPENMETRICS_EOF.length)
+      : text;
   }
+
+  /** The exporter's own metrics in `format`, or undefined when there are none. */
+  ownExposition(format: ExpositionFormat): Promise<string | undefined> {
+    return exposition(this.registry, format);
+  }
+}
+
+/**
+ * The exposition of `source` in `format`, or undefined when it has no metrics. Each
+ * metric is registered through a stand-in: for OpenMetrics prom-client renames a
+ * registered counter in place (dropping `_total`), which would leave the shared
+ * counter misnamed in every later text-format scrape.
+ */
+async function exposition(
+  source: Registry,
+  format: ExpositionFormat,
+): Promise<string | undefined> {
+  // prom-client's typings call these plain objects; at run time they are metrics.
+  const metrics = source.getMetricsAsArray() as unknown as Renderable[];
+  if (metrics.length === 0) return undefined;
+
+  const registry = new Registry<RegistryContentType>();
+  registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
+  for (const metric of metrics) registry.registerMetric(standIn(metric));
+  return registry.metrics();
 }
 
 /** What a prom-client registry reads of a metric to render it. */
