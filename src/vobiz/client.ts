@@ -49,7 +49,8 @@ export interface HealthAnswer {
 
 /** An HTTP 200 answer from the API, its body not yet decoded. */
 export interface RawAnswer {
-  readonly body: string;
+  /** UTF-8, as JSON must be; kept as bytes until it is parsed. */
+  readonly body: Buffer;
   readonly url: string;
   readonly status: number;
 }
@@ -148,8 +149,10 @@ export class VobizClient {
     try {
       const { status, text } = await this.#send(account, path, signal);
       code = String(status);
-      if (status !== 200) throw this.#statusError(url, status, text.body, text.headers);
-      return { body: text.body, url, status };
+      if (status !== 200) {
+        throw this.#statusError(url, status, text.bytes.toString("utf8"), text.headers);
+      }
+      return { body: text.bytes, url, status };
     } catch (error) {
       const failure = toVobizError(error, url, signal);
       if (failure.status === undefined) code = failure.reason;
@@ -205,9 +208,9 @@ export function healthPath(authId: string, number: string, query: HealthQuery): 
   return `/api/v1/account/${account}/numbers/${e164}/health?${search}`;
 }
 
-function decodeJson(body: string, url: string, status: number): unknown {
+function decodeJson(body: Buffer, url: string, status: number): unknown {
   try {
-    return JSON.parse(body);
+    return JSON.parse(body.toString("utf8"));
   } catch (cause) {
     throw new VobizError("parse", "response body is not valid JSON", {
       url,

@@ -4,11 +4,15 @@ import type { Dispatcher } from "undici";
 
 import { VobizError } from "./errors.js";
 
-/** A whole response, its body decoded as UTF-8. */
+/** A whole response, its body as the bytes that arrived. */
 export interface TextResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: string;
+  /**
+   * Decoded only when read: a body waiting for its turn to be parsed stays outside
+   * the JavaScript heap, where the garbage collector neither copies nor promotes it.
+   */
+  readonly bytes: Buffer;
 }
 
 /** Where and how to send one GET. */
@@ -71,9 +75,9 @@ export function getText(
       },
       onResponseEnd() {
         settle();
-        // Most bodies arrive in one chunk, which needs no copy before decoding.
-        const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-        resolve({ status, headers: head, body: whole.toString() });
+        // Most bodies arrive in one chunk, which needs no copy.
+        const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        resolve({ status, headers: head, bytes });
       },
       onResponseError(_controller, error) {
         settle();
