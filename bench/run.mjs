@@ -1,6 +1,6 @@
 // Scrape cost against the physical floor: cold and warm scrape time, exporter CPU per
 // number, RSS and upstream requests per number. Run with `npm run bench`; flags:
-// --numbers 100,1000,10000  --runs 5  --concurrency 64  --latency 20  --profile
+// --numbers 100,1000,10000  --runs 9  --concurrency 64  --latency 20  --profile
 // --node-args="--max-old-space-size=384" (Node.js flags for the exporter process)
 import { Buffer } from "node:buffer";
 import { execFile } from "node:child_process";
@@ -23,7 +23,7 @@ const execFileAsync = promisify(execFile);
 const { values: flags } = parseArgs({
   options: {
     numbers: { type: "string", default: "100,1000,10000" },
-    runs: { type: "string", default: "5" },
+    runs: { type: "string", default: "9" },
     concurrency: { type: "string", default: "64" },
     latency: { type: "string", default: "20" },
     profile: { type: "boolean", default: false },
