@@ -118,6 +118,40 @@ describe("single flight", () => {
     expect(late[0]?.health).toBeDefined();
     expect(healthRequestsFor(simulator, FIRST)).toBe(1);
   });
+
+  test("a read that no scrape waits for any more is called off", async () => {
+    simulator.setFault(FIRST, { name: "latency", latencyMs: 3_000 });
+    const ended: { code: string; atMs: number }[] = [];
+    const observing = new VobizClient({
+      baseUrl: simulator.url,
+      maxResponseBytes: 1024 * 1024,
+      observe: ({ code }) => ended.push({ code, atMs: Date.now() }),
+    });
+    const config = testConfig(simulator.url);
+    const collector = new Collector({
+      client: observing,
+      health: config.health,
+      maxConcurrency: 4,
+      logger: captureLogger().logger,
+    });
+
+    try {
+      const started = Date.now();
+      const [outcome] = await collector.collect(
+        configuredTargets(config).slice(0, 1),
+        deadlineIn(150),
+      );
+
+      expect(outcome?.error?.reason).toBe("timeout");
+      // The request ends with its last waiter, not when Vobiz would have answered.
+      await expect.poll(() => ended, { timeout: 1_000 }).toHaveLength(1);
+      expect(ended[0]?.code).toBe("timeout");
+      expect(ended[0]!.atMs - started).toBeLessThan(1_000);
+      expect(collector.states.cache.inFlight).toBe(0);
+    } finally {
+      await observing.close();
+    }
+  });
 });
 
 describe("health cache", () => {

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 
@@ -225,6 +226,26 @@ describe("retries", () => {
       expect(performance.now() - started).toBeLessThan(300);
       expect(outcome?.error?.reason).toBe("http_5xx");
     }
+  });
+
+  test("a wait before a retry ends as soon as no scrape waits for the read", async () => {
+    // 503 with Retry-After: 1: the retry would be sent a second later.
+    setFault(HEALTHY, { name: "http_503" });
+    const { collector, targets } = collectorFor([demo()], { retries: 1 });
+    const client = new AbortController();
+
+    const collected = collector.collect(
+      targets,
+      deadlineIn(10_000, Date.now(), client.signal),
+      { abandoned: client.signal },
+    );
+    await expect.poll(() => healthRequestsFor(simulator, HEALTHY)).toBe(1);
+    client.abort();
+    await collected;
+
+    await expect.poll(() => collector.states.cache.inFlight, { timeout: 500 }).toBe(0);
+    await sleep(1_200);
+    expect(healthRequestsFor(simulator, HEALTHY)).toBe(1);
   });
 });
 

@@ -1,6 +1,8 @@
 import { setMaxListeners } from "node:events";
 import { clearTimeout, setTimeout } from "node:timers";
 
+import type { CancelSignal } from "../vobiz/cancel-signal.js";
+
 /** How much of Prometheus's scrape timeout is kept back for serialising the answer. */
 export const SCRAPE_TIMEOUT_MARGIN_MS = 500;
 
@@ -8,7 +10,7 @@ export const SCRAPE_TIMEOUT_MARGIN_MS = 500;
 export interface Deadline {
   readonly atMs: number;
   /** Aborts when the deadline passes; given to every request of the scrape. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CancelSignal } from "../vobiz/cancel-signal.js";
 import { VobizError } from "../vobiz/errors.js";
 import type { Deadline } from "./deadline.js";
 import { onAbort } from "./on-abort.js";
@@ -8,7 +9,7 @@ import { onAbort } from "./on-abort.js";
  * the read is aborted once no scrape waits for it any more.
  */
 export class Flight<T> implements Deadline {
-  readonly #controller = new AbortController();
+  readonly #abandonment = new Abandonment();
   readonly #waiting = new Set<Deadline>();
   readonly #result: Promise<T>;
   #resolve!: (value: T) => void;
@@ -32,13 +33,13 @@ export class Flight<T> implements Deadline {
   }
 
   /** Aborts when the last waiting scrape has given up. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  get signal(): CancelSignal {
+    return this.#abandonment;
   }
 
   /** True once the read has been given up because nobody waits for it. */
   get abandoned(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#abandonment.aborted;
   }
 
   /** Runs the read, once, after the first {@link join}; settles every waiter. */
@@ -66,12 +67,12 @@ export class Flight<T> implements Deadline {
       return await untilAborted(this.#result, deadline.signal);
     } finally {
       this.#waiting.delete(deadline);
-      if (this.#waiting.size === 0 && !this.#settled) this.#controller.abort();
+      if (this.#waiting.size === 0 && !this.#settled) this.#abandonment.abort();
     }
   }
 }
 
-function untilAborted<T>(result: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(result: Promise<T>, signal: CancelSignal): Promise<T> {
   const timedOut = () =>
     new VobizError("timeout", "scrape deadline passed while waiting for Vobiz");
   if (signal.aborted) return Promise.reject(timedOut());
@@ -80,4 +81,31 @@ function untilAborted<T>(result: Promise<T>, signal: AbortSignal): Promise<T> {
     const stop = onAbort(signal, () => reject(timedOut()));
     void result.then(resolve, reject).finally(stop);
   });
+}
+
+/**
+ * The signal of a read that every waiter has left: it aborts once, as an AbortSignal
+ * would, without the EventTarget an AbortController makes for each of a scrape's
+ * thousands of reads, which took CPU and left garbage for the collector to promote.
+ */
+class Abandonment implements CancelSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] = [];
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    if (!this.aborted) this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at >= 0) this.#listeners.splice(at, 1);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException("This operation was aborted", "AbortError");
+    for (const listener of this.#listeners.splice(0)) listener();
+  }
 }

@@ -1,4 +1,6 @@
-const listeners = new WeakMap<AbortSignal, Set<() => void>>();
+import type { CancelSignal } from "../vobiz/cancel-signal.js";
+
+const listeners = new WeakMap<CancelSignal, Set<() => void>>();
 
 /**
  * Calls `listener` when `signal` aborts; returns a function that stops listening. Every
@@ -7,7 +9,7 @@ const listeners = new WeakMap<AbortSignal, Set<() => void>>();
  * which made 10,000 numbers cost 50 million steps. So each signal gets one real
  * listener, which calls the others from a Set.
  */
-export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+export function onAbort(signal: CancelSignal, listener: () => void): () => void {
   let waiting = listeners.get(signal);
   if (waiting === undefined) {
     const created = new Set<() => void>();

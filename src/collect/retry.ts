@@ -1,5 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { clearTimeout, setTimeout } from "node:timers";
 
+import type { CancelSignal } from "../vobiz/cancel-signal.js";
 import { VobizError } from "../vobiz/errors.js";
 import type { Deadline } from "./deadline.js";
 
@@ -90,10 +91,22 @@ export async function withRetries<T>(
           : undefined;
       if (waitMs === undefined || options.now() + waitMs >= deadline.atMs) throw caught;
 
-      const waited = await sleep(waitMs, true, { signal: deadline.signal }).catch(
-        () => false,
-      );
-      if (!waited) throw caught;
+      if (!(await pause(waitMs, deadline.signal))) throw caught;
     }
   }
+}
+
+/** Waits `ms`: true once they have passed, false as soon as `signal` aborts. */
+function pause(ms: number, signal: CancelSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (waited: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
+      resolve(waited);
+    };
+    const abort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener("abort", abort, { once: true });
+  });
 }

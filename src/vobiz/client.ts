@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import { Agent, type Dispatcher } from "undici";
 
 import type { AccountConfig, Granularity } from "../config/types.js";
+import type { CancelSignal } from "./cancel-signal.js";
 import { readErrorEnvelope } from "./envelope.js";
 import { reasonForStatus, VobizError, type FailureReason } from "./errors.js";
 import { getText } from "./get-text.js";
@@ -81,7 +82,7 @@ export class VobizClient {
     account: AccountConfig,
     number: string,
     query: HealthQuery,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<HealthAnswer> {
     const text = await this.fetchHealth(account, number, query, signal);
     return this.decodeHealth(text, query);
@@ -96,7 +97,7 @@ export class VobizClient {
     account: AccountConfig,
     number: string,
     query: HealthQuery,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<RawAnswer> {
     return this.#get(
       account,
@@ -124,7 +125,7 @@ export class VobizClient {
     account: AccountConfig,
     endpoint: Endpoint,
     path: string,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<{ body: unknown; url: string; status: number }> {
     const { body, url, status } = await this.#get(account, endpoint, path, signal);
     return { body: decodeJson(body, url, status), url, status };
@@ -140,7 +141,7 @@ export class VobizClient {
     account: AccountConfig,
     endpoint: Endpoint,
     path: string,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<RawAnswer> {
     const url = `${this.#options.baseUrl}${path}`;
     const started = performance.now();
@@ -163,7 +164,7 @@ export class VobizClient {
     }
   }
 
-  async #send(account: AccountConfig, path: string, signal: AbortSignal) {
+  async #send(account: AccountConfig, path: string, signal: CancelSignal) {
     const response = await getText(this.#dispatcher, {
       origin: this.#origin,
       path: `${this.#basePath}${path}`,
@@ -228,7 +229,7 @@ const TIMEOUT_CODES = new Set([
   "ETIMEDOUT",
 ]);
 
-function toVobizError(error: unknown, url: string, signal: AbortSignal): VobizError {
+function toVobizError(error: unknown, url: string, signal: CancelSignal): VobizError {
   if (error instanceof VobizError) return error;
   const code = errorCode(error);
   const reason: FailureReason =

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 
 import type { Dispatcher } from "undici";
 
+import type { CancelSignal } from "./cancel-signal.js";
 import { VobizError } from "./errors.js";
 
 /** A whole response, its body as the bytes that arrived. */
@@ -21,7 +22,7 @@ export interface TextRequest {
   /** Path and query, already percent-encoded. */
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** Bodies larger than this are abandoned as `too_large`. */
   readonly maxBytes: number;
 }
@@ -94,6 +95,6 @@ export function getText(
   });
 }
 
-function abortReason(signal: AbortSignal): Error {
+function abortReason(signal: CancelSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error("request aborted");
 }
