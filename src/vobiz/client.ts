@@ -6,7 +6,7 @@ import type { AccountConfig, Granularity } from "../config/types.js";
 import type { CancelSignal } from "./cancel-signal.js";
 import { readErrorEnvelope } from "./envelope.js";
 import { reasonForStatus, VobizError, type FailureReason } from "./errors.js";
-import { getText } from "./get-text.js";
+import { getBody } from "./get-body.js";
 import { parseHealth, type NumberHealth } from "./health.js";
 import { parseRetryAfter } from "./retry-after.js";
 
@@ -148,12 +148,12 @@ export class VobizClient {
     let code: string = "network";
 
     try {
-      const { status, text } = await this.#send(account, path, signal);
+      const { status, bytes, headers } = await this.#send(account, path, signal);
       code = String(status);
       if (status !== 200) {
-        throw this.#statusError(url, status, text.bytes.toString("utf8"), text.headers);
+        throw this.#statusError(url, status, bytes.toString("utf8"), headers);
       }
-      return { body: text.bytes, url, status };
+      return { body: bytes, url, status };
     } catch (error) {
       const failure = toVobizError(error, url, signal);
       if (failure.status === undefined) code = failure.reason;
@@ -164,8 +164,8 @@ export class VobizClient {
     }
   }
 
-  async #send(account: AccountConfig, path: string, signal: CancelSignal) {
-    const response = await getText(this.#dispatcher, {
+  #send(account: AccountConfig, path: string, signal: CancelSignal) {
+    return getBody(this.#dispatcher, {
       origin: this.#origin,
       path: `${this.#basePath}${path}`,
       signal,
@@ -176,7 +176,6 @@ export class VobizClient {
         "x-auth-token": account.authToken.reveal(),
       },
     });
-    return { status: response.status, text: response };
   }
 
   #statusError(

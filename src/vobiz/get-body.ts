@@ -6,7 +6,7 @@ import type { CancelSignal } from "./cancel-signal.js";
 import { VobizError } from "./errors.js";
 
 /** A whole response, its body as the bytes that arrived. */
-export interface TextResponse {
+export interface WholeResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   /**
@@ -17,7 +17,7 @@ export interface TextResponse {
 }
 
 /** Where and how to send one GET. */
-export interface TextRequest {
+export interface BodyRequest {
   readonly origin: string;
   /** Path and query, already percent-encoded. */
   readonly path: string;
@@ -33,12 +33,12 @@ export interface TextRequest {
  * exporter's CPU per number down by about a third in `npm run bench`.
  * @throws VobizError `too_large` past `maxBytes`; undici's own errors otherwise.
  */
-export function getText(
+export function getBody(
   dispatcher: Dispatcher,
-  request: TextRequest,
-): Promise<TextResponse> {
+  request: BodyRequest,
+): Promise<WholeResponse> {
   const { origin, path, headers, signal, maxBytes } = request;
-  return new Promise<TextResponse>((resolve, reject) => {
+  return new Promise<WholeResponse>((resolve, reject) => {
     if (signal.aborted) return reject(abortReason(signal));
 
     const chunks: Buffer[] = [];
