@@ -20,6 +20,14 @@ export class Secret {
     return this.#value;
   }
 
+  /**
+   * `text` with every copy of the value replaced by `<secret>`: for what others say
+   * back, such as an upstream error message that quotes the token it refused.
+   */
+  redactFrom(text: string): string {
+    return this.#value === "" ? text : text.split(this.#value).join(REDACTED);
+  }
+
   /** Whether two secrets hold the same value, without revealing either. */
   equals(other: Secret): boolean {
     const a = Buffer.from(this.#value);

@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -166,4 +168,58 @@ describe("secrets", () => {
     logger.error({ err: error }, "number health read failed");
     expectNoToken(logLines.at(-1) ?? "");
   });
+
+  test.each([
+    [
+      "a JSON error",
+      (token: string) => ({ api_id: `id-${token}`, message: `bad "${token}"` }),
+    ],
+    // The token straddles the 200-character cut of an excerpt: no part of it may stay.
+    ["an HTML page", (token: string) => `<p>${"x".repeat(190)} ${token} refused</p>`],
+  ])(
+    "an upstream that quotes the token back in %s is not repeated",
+    async (_, answer) => {
+      const echo = createServer((req, res) => {
+        const token = String(req.headers["x-auth-token"]);
+        const body = answer(token);
+        const json = typeof body !== "string";
+        res.writeHead(401, { "content-type": json ? "application/json" : "text/html" });
+        res.end(json ? JSON.stringify(body) : body);
+      });
+      await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+      const { port } = echo.address() as AddressInfo;
+      const client = new VobizClient({
+        baseUrl: `http://127.0.0.1:${port}`,
+        maxResponseBytes: 1 << 20,
+      });
+      const account = {
+        ...running.exporter.config.accounts[0]!,
+        authToken: new Secret(TOKEN),
+      };
+
+      try {
+        const error = await client
+          .getHealth(
+            account,
+            FAILING,
+            { granularity: "daily", days: 30 },
+            AbortSignal.timeout(5_000),
+          )
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+
+        expect(error).toMatchObject({ reason: "auth", status: 401 });
+        const printed = inspect(error, { depth: 10, showHidden: true });
+        expect(printed).toContain("<secret>");
+        // Not even the token's first characters, as a cut excerpt would leave them.
+        expect(printed).not.toContain(TOKEN.slice(0, 12));
+        expect(JSON.stringify(error)).not.toContain(TOKEN.slice(0, 12));
+      } finally {
+        await client.close();
+        echo.close();
+      }
+    },
+  );
 });

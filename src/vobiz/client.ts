@@ -151,7 +151,7 @@ export class VobizClient {
       const { status, bytes, headers } = await this.#send(account, path, signal);
       code = String(status);
       if (status !== 200) {
-        throw this.#statusError(url, status, bytes.toString("utf8"), headers);
+        throw this.#statusError(account, url, status, bytes.toString("utf8"), headers);
       }
       return { body: bytes, url, status };
     } catch (error) {
@@ -178,13 +178,17 @@ export class VobizClient {
     });
   }
 
+  /** The error for an answer other than 200; its text may quote the account's token. */
   #statusError(
+    account: AccountConfig,
     url: string,
     status: number,
     body: string,
     headers: Dispatcher.ResponseData["headers"],
   ): VobizError {
-    const envelope = readErrorEnvelope(body);
+    const envelope = readErrorEnvelope(body, (text) =>
+      account.authToken.redactFrom(text),
+    );
     const retryAfter = headers["retry-after"];
     const retryAfterMs = parseRetryAfter(
       Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,

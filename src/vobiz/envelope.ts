@@ -10,8 +10,13 @@ const EXCERPT_LENGTH = 200;
  * Reads Vobiz's error bodies: `{api_id, error, message}` from the health endpoint
  * and `{status: "error", error: {code, message}, requestId}` from the general error
  * page. Anything else (an HTML page from a proxy, plain text) gives a cleaned excerpt.
+ * `redact` runs on every text taken from the body, before it is shortened: no part
+ * of a secret it removes survives a cut.
  */
-export function readErrorEnvelope(body: string): ErrorEnvelope {
+export function readErrorEnvelope(
+  body: string,
+  redact: (text: string) => string = (text) => text,
+): ErrorEnvelope {
   const json = tryJson(body);
   if (isObject(json)) {
     const nested = isObject(json.error) ? json.error : undefined;
@@ -21,17 +26,24 @@ export function readErrorEnvelope(body: string): ErrorEnvelope {
       stringOf(nested?.message) ??
       stringOf(json.error) ??
       stringOf(nested?.code);
-    return { apiId, message: message === undefined ? undefined : clean(message) };
+    return {
+      apiId: apiId === undefined ? undefined : redact(apiId),
+      message: message === undefined ? undefined : clean(message, redact),
+    };
   }
 
-  const excerpt = clean(body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " "));
+  const excerpt = clean(body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " "), redact);
   return { message: excerpt || undefined };
 }
 
-/** Strips markup and control characters, folds white space and shortens the text. */
-function clean(text: string): string {
-  const plain = text
-    .replace(/<[^>]*>/g, " ")
+/**
+ * Strips markup and control characters, folds white space and shortens the text,
+ * `redact`ing it first: the `<secret>` left in a secret's place is kept, not taken
+ * for markup.
+ */
+function clean(text: string, redact: (text: string) => string): string {
+  const plain = redact(text)
+    .replace(/<(?!secret>)[^>]*>/g, " ")
     // Control characters in a body could forge log lines or terminal escapes.
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]+/g, " ")
