@@ -129,8 +129,11 @@ export class Exporter {
       now: this.#now,
     });
     this.#states.retainOnly(this.#targets);
-    // Answers read with old credentials must not hide that the new ones fail.
-    this.#states.cache.forgetAccounts(accountsReadDifferently(previousConfig, config));
+    // Answers read with old credentials must not hide that the new ones fail, and a
+    // rate limit met with old credentials need not hold the new ones back.
+    const readDifferently = accountsReadDifferently(previousConfig, config);
+    this.#states.cache.forgetAccounts(readDifferently);
+    this.#states.pauses.forgetAccounts(readDifferently);
     this.#lastOutcomes = new Map();
     this.metrics.setNumberCounts(countBySource(this.#targets, config));
     this.metrics.recordReload(true, this.#now());

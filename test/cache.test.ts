@@ -290,4 +290,29 @@ describe("Exporter cache across reloads", () => {
       await exporter.close();
     }
   });
+
+  test("a reload with another token lifts a rate-limit pause", async () => {
+    simulator.setFault(FIRST, { name: "rate_limited", retryAfterSeconds: 3_600 });
+    const { exporter } = testExporter(config([FIRST]));
+    const rotated: ExporterConfig = {
+      ...config([FIRST]),
+      accounts: [{ ...config([FIRST]).accounts[0]!, authToken: new Secret("rotated") }],
+    };
+
+    try {
+      await exporter.scrape(scrape);
+      await exporter.scrape(scrape);
+      expect(healthRequestsFor(simulator, FIRST)).toBe(1);
+
+      exporter.apply(config([FIRST]));
+      await exporter.scrape(scrape);
+      expect(healthRequestsFor(simulator, FIRST)).toBe(1);
+
+      exporter.apply(rotated);
+      await exporter.scrape(scrape);
+      expect(healthRequestsFor(simulator, FIRST)).toBe(2);
+    } finally {
+      await exporter.close();
+    }
+  });
 });

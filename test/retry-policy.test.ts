@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
 
-import { AccountPauses, FIRST_PAUSE_MS, MAX_PAUSE_MS } from "../src/collect/pause.js";
+import {
+  AccountPauses,
+  FIRST_PAUSE_MS,
+  MAX_PAUSE_MS,
+  MAX_RETRY_AFTER_MS,
+} from "../src/collect/pause.js";
 import { retryDelayMs } from "../src/collect/retry.js";
 import { reasonForStatus, VobizError, type FailureReason } from "../src/vobiz/errors.js";
 
@@ -49,6 +54,15 @@ describe("AccountPauses", () => {
     expect(pauses.pausedUntil("a", 30_999)).toBe(31_000);
     expect(pauses.pausedUntil("a", 31_000)).toBeUndefined();
     expect(pauses.pausedUntil("b", 2_000)).toBeUndefined();
+  });
+
+  test("a Retry-After years ahead pauses the account for an hour", () => {
+    const pauses = new AccountPauses();
+    const years = 30 * 365 * 24 * 3_600_000;
+
+    expect(pauses.pause("a", years, 1_000).untilMs).toBe(1_000 + MAX_RETRY_AFTER_MS);
+    expect(MAX_RETRY_AFTER_MS).toBe(3_600_000);
+    expect(pauses.pausedUntil("a", 1_000 + MAX_RETRY_AFTER_MS)).toBeUndefined();
   });
 
   test("without Retry-After, backs off from 30 s, doubling to 5 min, until a success", () => {

@@ -6,6 +6,13 @@ export const FIRST_PAUSE_MS = 30_000;
 /** Longest pause after a 429 without `Retry-After`. */
 export const MAX_PAUSE_MS = 5 * 60_000;
 
+/**
+ * Longest pause a `Retry-After` may ask for. A header years ahead, from a skewed
+ * clock or a broken proxy, would otherwise silence an account until the exporter
+ * restarts; an hour shows on the dashboards and still spares a throttled account.
+ */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
 /** A pause as {@link AccountPauses.pause} left it. */
 export interface Pause {
   readonly untilMs: number;
@@ -20,8 +27,9 @@ interface AccountPause {
 
 /**
  * Accounts Vobiz asked to slow down with a 429. A paused account's numbers are not
- * read until the pause ends: until `Retry-After` has passed, or else for a backoff of
- * 30 s that doubles with each pause, up to 5 min, and starts over after a success.
+ * read until the pause ends: until `Retry-After` has passed (an hour at most), or else
+ * for a backoff of 30 s that doubles with each pause, up to 5 min, and starts over
+ * after a success.
  */
 export class AccountPauses {
   readonly #accounts = new Map<string, AccountPause>();
@@ -39,7 +47,8 @@ export class AccountPauses {
     const running = nowMs < pause.untilMs;
 
     if (retryAfterMs !== undefined) {
-      pause.untilMs = Math.max(pause.untilMs, nowMs + retryAfterMs);
+      const askedMs = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+      pause.untilMs = Math.max(pause.untilMs, nowMs + askedMs);
     } else if (!running) {
       // Answers to requests sent before the pause began do not lengthen it again.
       pause.untilMs = nowMs + pause.nextMs;
@@ -59,6 +68,11 @@ export class AccountPauses {
     for (const account of this.#accounts.keys()) {
       if (!keep.has(account)) this.#accounts.delete(account);
     }
+  }
+
+  /** Forgets the pauses of the named accounts: new credentials may have a new quota. */
+  forgetAccounts(names: ReadonlySet<string>): void {
+    for (const name of names) this.#accounts.delete(name);
   }
 
   /** Accounts with a pause or a backoff remembered. */
