@@ -1,8 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 
 import type { AccountConfig } from "../src/config/types.js";
+import { listNumbers, MAX_LISTED_NUMBERS } from "../src/discover/list-numbers.js";
 import type { Exporter } from "../src/exporter.js";
 import { Secret } from "../src/secret.js";
 import {
@@ -10,6 +13,8 @@ import {
   type RunningSimulator,
   type SimAccount,
 } from "../src/simulator/index.js";
+import { VobizClient } from "../src/vobiz/client.js";
+import type { VobizError } from "../src/vobiz/errors.js";
 import { testConfig } from "./helpers/config.js";
 import { sampleValue, testExporter } from "./helpers/exporter.js";
 import { waitFor } from "./helpers/processes.js";
@@ -278,4 +283,60 @@ describe("discovery lifecycle", () => {
     expect(exporter.targets.map((t) => t.number)).toEqual([CONFIGURED]);
     expect(await scrape()).not.toContain("vobiz_discovery_errors_total{");
   });
+});
+
+describe("a number list that does not end as it should", () => {
+  /** A list API answering every page with `page(n)`, over a real socket. */
+  async function listServer(page: (n: number) => { items: unknown[]; total: number }) {
+    const server = createServer((req, res) => {
+      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("page"));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(page(n)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new VobizClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      maxResponseBytes: 1 << 20,
+    });
+    const limits = { signal: new AbortController().signal, pageTimeoutMs: 5_000 };
+    return {
+      list: () => listNumbers(client, accountConfig(), limits),
+      close: async () => {
+        await client.close();
+        server.close();
+      },
+    };
+  }
+  const numbersFrom = (first: number) =>
+    Array.from({ length: 100 }, (_, i) => ({ e164: `+91${7_200_000_000 + first + i}` }));
+
+  test("stops at a page that brings no new number, keeping each number once", async () => {
+    // An API that ignores `page`: the same hundred numbers, of a total of 300.
+    const api = await listServer(() => ({ items: numbersFrom(0), total: 300 }));
+    try {
+      const listed = await api.list();
+      expect(listed).toHaveLength(100);
+      expect(new Set(listed.map((n) => n.number)).size).toBe(100);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test(`refuses a list past ${MAX_LISTED_NUMBERS} numbers rather than read it all`, async () => {
+    const api = await listServer((n) => ({ items: numbersFrom(n * 100), total: 1e9 }));
+    try {
+      const refused = await api.list().then(
+        () => undefined,
+        (error: unknown) => error as VobizError,
+      );
+      expect(refused?.reason).toBe("parse");
+      expect(refused?.message).toContain(
+        "more than 100000 numbers (Vobiz says 1000000000)",
+      );
+      expect(refused?.message).toContain("list the numbers in exporter.yml");
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
 });
