@@ -488,6 +488,17 @@ describe("parseConfig syntax errors", () => {
     );
   });
 
+  test("an invalid escape in a quoted token is told without the token's characters", async () => {
+    const text = withAccount('auth_token: "\\UABCDEFGH-rest-of-token"');
+    const [first] = lines(await parseConfig(text, "inline.yml", {}));
+
+    expect(first).toBe(
+      "inline.yml:3:18: (root): YAML syntax error: invalid escape sequence in a " +
+        "double-quoted string; write a backslash as \\\\, or quote the value with single quotes",
+    );
+    expect(first).not.toContain("ABCD");
+  });
+
   test("shows the first five YAML errors and counts the rest", async () => {
     const text = "api: { a: ${A}, b: ${B}, c: ${C} }\naccounts: []\n";
     const problems = lines(await parseConfig(text, "inline.yml", {}));

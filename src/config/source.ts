@@ -3,6 +3,7 @@ import type { Document, YAMLError } from "yaml";
 
 import { expandEnv } from "./expand.js";
 import { formatPath } from "./path.js";
+import { yamlSyntaxMessage } from "./yaml-error.js";
 import type { KeyPath } from "./path.js";
 
 /** A 1-based line and column in the configuration file. */
@@ -119,7 +120,7 @@ function syntaxMessage(error: YAMLError, text: string): string {
   if (text[start - 1] === "$" && text[start] === "{") {
     return 'YAML syntax error: inside {…} or […], write ${VAR} in quotes, as "${VAR}"';
   }
-  return `YAML syntax error: ${error.message}`;
+  return yamlSyntaxMessage(error);
 }
 
 function walk(node: unknown, path: KeyPath, state: WalkState): unknown {

@@ -7,6 +7,7 @@ import { z } from "zod";
 
 import { formatPath, type KeyPath } from "../config/path.js";
 import type { ConfigProblem } from "../config/problems.js";
+import { yamlSyntaxMessage } from "../config/yaml-error.js";
 
 /** How a TLS server treats client certificates, as in the exporter toolkit. */
 export const CLIENT_AUTH_TYPES = [
@@ -149,7 +150,7 @@ export async function loadWebConfig(file: string): Promise<WebConfigResult> {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) =>
-      problem(lines.linePos(error.pos[0]), [], `YAML syntax error: ${error.message}`),
+      problem(lines.linePos(error.pos[0]), [], yamlSyntaxMessage(error)),
     );
     return { ok: false, problems };
   }
