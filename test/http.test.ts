@@ -81,6 +81,26 @@ describe("GET /metrics", () => {
   });
 });
 
+describe("methods", () => {
+  test.each([
+    ["POST", "/metrics"],
+    ["PUT", "/probe"],
+    ["DELETE", "/config"],
+    ["POST", "/"],
+  ])("%s %s answers 405 with Allow: GET, HEAD", async (method, path) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await response.text()).toBe(`${path} is only read: use GET.\n`);
+  });
+
+  test("HEAD /-/healthy is answered as GET is", async () => {
+    const response = await fetch(`${server.url}/-/healthy`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+  });
+});
+
 describe("other endpoints", () => {
   test.each([
     ["/-/healthy", 200, "Healthy"],

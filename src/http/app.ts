@@ -12,6 +12,18 @@ import { reloadRoute } from "./routes/reload.js";
 import { sdRoute } from "./routes/sd.js";
 import { sendStreamed } from "./send-streamed.js";
 
+/** The paths served to GET (and HEAD) alone. */
+const READ_ONLY_PATHS = [
+  "/metrics",
+  "/probe",
+  "/sd",
+  "/",
+  "/debug",
+  "/-/healthy",
+  "/-/ready",
+  "/config",
+];
+
 export interface HttpAppOptions {
   readonly exporter: Exporter;
   readonly logger: Logger;
@@ -66,6 +78,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.use(configRoute(exporter));
   if (options.reloader !== undefined) app.use(reloadRoute(options.reloader));
+
+  // A path that is only read, asked for with another method, says which ones it takes.
+  app.all(READ_ONLY_PATHS, (req, res) => {
+    res.status(405).set("allow", "GET, HEAD").type("text/plain");
+    res.send(`${req.path} is only read: use GET.\n`);
+  });
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found. See / for the endpoints.\n");
