@@ -89,6 +89,20 @@ export function buildCli(onExit: (code: number) => void): Command {
 
   program.addCommand(backfillCommand(onExit));
 
+  // The exporter's own flags before a subcommand would be parsed and then ignored:
+  // `--config.check demo` would start the demo rather than check anything.
+  program.hook("preSubcommand", (_program, subcommand) => {
+    const given = program.options.filter(
+      (option) => program.getOptionValueSource(option.attributeName()) === "cli",
+    );
+    if (given.length === 0) return;
+    const flags = given.map((option) => option.long ?? option.flags).join(", ");
+    program.error(
+      `${flags} before "${subcommand.name()}" would be ignored: a subcommand's flags ` +
+        `go after its name, as in: vobiz-exporter ${subcommand.name()} --help`,
+    );
+  });
+
   return program;
 }
 

@@ -108,6 +108,16 @@ describe("serving", () => {
     expect(await isUp(`http://127.0.0.1:${port}/-/healthy`)).toBeUndefined();
   });
 
+  test("the exporter's flags before a subcommand are refused, not ignored", () => {
+    const result = run(["--config.check", "--web.listen-address=:0", "demo"]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      '--config.check, --web.listen-address before "demo" would be ignored',
+    );
+    expect(result.stdout + result.stderr).not.toContain("simulator listening");
+  });
+
   test("a malformed --web.listen-address is refused before anything starts", () => {
     const result = run(["demo", "--web.listen-address=80x"]);
 
