@@ -134,7 +134,7 @@ export class Exporter {
     const readDifferently = accountsReadDifferently(previousConfig, config);
     this.#states.cache.forgetAccounts(readDifferently);
     this.#states.pauses.forgetAccounts(readDifferently);
-    this.#lastOutcomes = new Map();
+    this.#lastOutcomes = carriedOver(this.#lastOutcomes, this.#targets, readDifferently);
     this.metrics.setNumberCounts(countBySource(this.#targets, config));
     this.metrics.recordReload(true, this.#now());
     void previousClient?.close().catch(() => undefined);
@@ -266,6 +266,29 @@ export class Exporter {
     this.#states.retainOnly(this.#targets);
     this.metrics.setNumberCounts(countBySource(this.#targets, this.#config));
   }
+}
+
+/**
+ * The last outcomes of the numbers still monitored, under their new targets, so that
+ * a reload does not blank the landing page until the next scrape. Those of accounts
+ * now read with other credentials are dropped, as their cached answers are.
+ */
+function carriedOver(
+  outcomes: ReadonlyMap<Target, NumberOutcome>,
+  targets: readonly Target[],
+  readDifferently: ReadonlySet<string>,
+): Map<Target, NumberOutcome> {
+  const byKey = new Map<string, NumberOutcome>();
+  for (const [target, outcome] of outcomes) {
+    byKey.set(targetKey(target.account.name, target.number), outcome);
+  }
+  const kept = new Map<Target, NumberOutcome>();
+  for (const target of targets) {
+    if (readDifferently.has(target.account.name)) continue;
+    const outcome = byKey.get(targetKey(target.account.name, target.number));
+    if (outcome !== undefined) kept.set(target, { ...outcome, target });
+  }
+  return kept;
 }
 
 /** Accounts whose numbers a new configuration reads with other credentials or URL. */

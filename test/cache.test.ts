@@ -291,6 +291,33 @@ describe("Exporter cache across reloads", () => {
     }
   });
 
+  test("a reload keeps the last outcomes of the numbers still monitored", async () => {
+    const { exporter } = testExporter(config(NUMBERS));
+    const outcomeOf = (number: string) =>
+      exporter.lastOutcome(exporter.targets.find((t) => t.number === number)!);
+    const rotated: ExporterConfig = {
+      ...config(NUMBERS),
+      accounts: [{ ...config(NUMBERS).accounts[0]!, authToken: new Secret("rotated") }],
+    };
+
+    try {
+      await exporter.scrape(scrape);
+      exporter.apply(config(NUMBERS));
+      expect(outcomeOf(FIRST)?.health).toBeDefined();
+      expect(outcomeOf(FIRST)?.target).toBe(exporter.targets[0]);
+
+      exporter.apply(config(NUMBERS.slice(1)));
+      exporter.apply(config(NUMBERS));
+      expect(outcomeOf(FIRST)).toBeUndefined();
+      expect(outcomeOf(NUMBERS[1]!)?.health).toBeDefined();
+
+      exporter.apply(rotated);
+      expect(outcomeOf(NUMBERS[1]!)).toBeUndefined();
+    } finally {
+      await exporter.close();
+    }
+  });
+
   test("a reload with another token lifts a rate-limit pause", async () => {
     simulator.setFault(FIRST, { name: "rate_limited", retryAfterSeconds: 3_600 });
     const { exporter } = testExporter(config([FIRST]));
