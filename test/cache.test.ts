@@ -41,10 +41,10 @@ afterAll(async () => {
   await simulator.close();
 });
 
-function collectorWith(cacheTtlMs: number, retries = 0) {
+function collectorWith(cacheTtlMs: number, retries = 0, reading = client) {
   const config = testConfig(simulator.url);
   const collector = new Collector({
-    client,
+    client: reading,
     health: config.health,
     maxConcurrency: 16,
     retries,
@@ -127,20 +127,11 @@ describe("single flight", () => {
       maxResponseBytes: 1024 * 1024,
       observe: ({ code }) => ended.push({ code, atMs: Date.now() }),
     });
-    const config = testConfig(simulator.url);
-    const collector = new Collector({
-      client: observing,
-      health: config.health,
-      maxConcurrency: 4,
-      logger: captureLogger().logger,
-    });
+    const { collector, targets } = collectorWith(0, 0, observing);
 
     try {
       const started = Date.now();
-      const [outcome] = await collector.collect(
-        configuredTargets(config).slice(0, 1),
-        deadlineIn(150),
-      );
+      const [outcome] = await collector.collect(targets.slice(0, 1), deadlineIn(150));
 
       expect(outcome?.error?.reason).toBe("timeout");
       // The request ends with its last waiter, not when Vobiz would have answered.
