@@ -323,18 +323,43 @@ describe("a number list that does not end as it should", () => {
     }
   });
 
-  test(`refuses a list past ${MAX_LISTED_NUMBERS} numbers rather than read it all`, async () => {
-    const api = await listServer((n) => ({ items: numbersFrom(n * 100), total: 1e9 }));
+  /** The error `listNumbers` ends with, or undefined when it returns a list. */
+  const failureOf = (listing: Promise<unknown>) =>
+    listing.then(
+      () => undefined,
+      (error: unknown) => error as VobizError,
+    );
+
+  test("refuses at once a list whose first page says it holds too many", async () => {
+    let pages = 0;
+    const api = await listServer((n) => {
+      pages += 1;
+      return { items: numbersFrom(n * 100), total: 1e9 };
+    });
     try {
-      const refused = await api.list().then(
-        () => undefined,
-        (error: unknown) => error as VobizError,
-      );
+      const refused = await failureOf(api.list());
       expect(refused?.reason).toBe("parse");
       expect(refused?.message).toContain(
-        "more than 100000 numbers (Vobiz says 1000000000)",
+        `more than ${MAX_LISTED_NUMBERS} numbers (Vobiz says 1000000000)`,
       );
       expect(refused?.message).toContain("list the numbers in exporter.yml");
+      // Reading a thousand pages to find out, at every retry, would spend the rate limit.
+      expect(pages).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test(`refuses a list that grows past ${MAX_LISTED_NUMBERS} numbers as it is read`, async () => {
+    // Every page brings new numbers and says there is one page more.
+    const api = await listServer((n) => ({
+      items: numbersFrom(n * 100),
+      total: n * 100 + 1,
+    }));
+    try {
+      const refused = await failureOf(api.list());
+      expect(refused?.reason).toBe("parse");
+      expect(refused?.message).toContain(`more than ${MAX_LISTED_NUMBERS} numbers`);
     } finally {
       await api.close();
     }

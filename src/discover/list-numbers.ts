@@ -80,7 +80,9 @@ export async function listNumbers(
     }
 
     const { items, total } = parsed.data;
-    if (Math.min(total, numbers.size + items.length) > MAX_LISTED_NUMBERS) {
+    // Refused at the first page that says so: reading 1,000 pages to find out, at
+    // every retry, would spend the account's rate limit.
+    if (total > MAX_LISTED_NUMBERS || numbers.size + items.length > MAX_LISTED_NUMBERS) {
       throw new VobizError(
         "parse",
         `number list of more than ${MAX_LISTED_NUMBERS} numbers (Vobiz says ${total}); ` +
