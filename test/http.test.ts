@@ -86,6 +86,8 @@ describe("methods", () => {
     ["POST", "/metrics"],
     ["PUT", "/probe"],
     ["DELETE", "/config"],
+    ["OPTIONS", "/config"],
+    ["OPTIONS", "/metrics"],
     ["POST", "/"],
   ])("%s %s answers 405 with Allow: GET, HEAD", async (method, path) => {
     const response = await fetch(`${server.url}${path}`, { method });

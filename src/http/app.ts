@@ -24,6 +24,12 @@ const READ_ONLY_PATHS = [
   "/config",
 ];
 
+/** A path that is only read, asked for with another method, says which ones it takes. */
+function onlyRead(req: Request, res: Response): void {
+  res.status(405).set("allow", "GET, HEAD").type("text/plain");
+  res.send(`${req.path} is only read: use GET.\n`);
+}
+
 export interface HttpAppOptions {
   readonly exporter: Exporter;
   readonly logger: Logger;
@@ -76,14 +82,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.type("text/plain").send("Ready\n");
   });
 
+  // Before the routers, which would answer OPTIONS with 200 on their own.
+  app.options(READ_ONLY_PATHS, onlyRead);
   app.use(configRoute(exporter));
   if (options.reloader !== undefined) app.use(reloadRoute(options.reloader));
-
-  // A path that is only read, asked for with another method, says which ones it takes.
-  app.all(READ_ONLY_PATHS, (req, res) => {
-    res.status(405).set("allow", "GET, HEAD").type("text/plain");
-    res.send(`${req.path} is only read: use GET.\n`);
-  });
+  app.all(READ_ONLY_PATHS, onlyRead);
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found. See / for the endpoints.\n");
