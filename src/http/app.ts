@@ -4,6 +4,7 @@ import type { Exporter } from "../exporter.js";
 import type { Logger } from "../log.js";
 import type { Reloader } from "../reloader.js";
 import { landingPage } from "./landing.js";
+import { onlyRead } from "./only-read.js";
 import { wantsOpenMetrics } from "./negotiate.js";
 import { configRoute } from "./routes/config.js";
 import { debugRoute } from "./routes/debug.js";
@@ -11,24 +12,6 @@ import { probeRoute } from "./routes/probe.js";
 import { reloadRoute } from "./routes/reload.js";
 import { sdRoute } from "./routes/sd.js";
 import { sendStreamed } from "./send-streamed.js";
-
-/** The paths served to GET (and HEAD) alone. */
-const READ_ONLY_PATHS = [
-  "/metrics",
-  "/probe",
-  "/sd",
-  "/",
-  "/debug",
-  "/-/healthy",
-  "/-/ready",
-  "/config",
-];
-
-/** A path that is only read, asked for with another method, says which ones it takes. */
-function onlyRead(req: Request, res: Response): void {
-  res.status(405).set("allow", "GET, HEAD").type("text/plain");
-  res.send(`${req.path} is only read: use GET.\n`);
-}
 
 export interface HttpAppOptions {
   readonly exporter: Exporter;
@@ -47,46 +30,56 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.get("/metrics", async (req, res) => {
-    // A client that hangs up before the answer (a Prometheus timeout, `curl -m`) stops
-    // the scrape's reading: nobody is left to see what it would read.
-    const abandoned = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) abandoned.abort();
-    });
-    const exposition = await exporter.scrapeStream({
-      timeoutHeader: req.get("x-prometheus-scrape-timeout-seconds"),
-      openMetrics: wantsOpenMetrics(req.get("accept")),
-      abandoned: abandoned.signal,
-    });
-    await sendStreamed(res, exposition);
-  });
+  // Every path but /-/reload is only read: its route answers other methods with 405.
+  app
+    .route("/metrics")
+    .get(async (req, res) => {
+      // A client that hangs up before the answer (a Prometheus timeout, `curl -m`) stops
+      // the scrape's reading: nobody is left to see what it would read.
+      const abandoned = new AbortController();
+      res.once("close", () => {
+        if (!res.writableFinished) abandoned.abort();
+      });
+      const exposition = await exporter.scrapeStream({
+        timeoutHeader: req.get("x-prometheus-scrape-timeout-seconds"),
+        openMetrics: wantsOpenMetrics(req.get("accept")),
+        abandoned: abandoned.signal,
+      });
+      await sendStreamed(res, exposition);
+    })
+    .all(onlyRead);
 
-  app.get("/probe", probeRoute(exporter));
-  app.get("/sd", sdRoute(exporter));
+  app.route("/probe").get(probeRoute(exporter)).all(onlyRead);
+  app.route("/sd").get(sdRoute(exporter)).all(onlyRead);
 
-  app.get("/", (_req, res) => {
-    res
-      .type("text/html; charset=utf-8")
-      .send(landingPage(exporter, version, now()).value);
-  });
+  app
+    .route("/")
+    .get((_req, res) => {
+      res
+        .type("text/html; charset=utf-8")
+        .send(landingPage(exporter, version, now()).value);
+    })
+    .all(onlyRead);
 
-  app.get("/debug", debugRoute(exporter, now));
+  app.route("/debug").get(debugRoute(exporter, now)).all(onlyRead);
 
-  app.get("/-/healthy", (_req, res) => {
-    res.type("text/plain").send("Healthy\n");
-  });
+  app
+    .route("/-/healthy")
+    .get((_req, res) => {
+      res.type("text/plain").send("Healthy\n");
+    })
+    .all(onlyRead);
 
   // The exporter listens only once a configuration has loaded, so it is ready then.
-  app.get("/-/ready", (_req, res) => {
-    res.type("text/plain").send("Ready\n");
-  });
+  app
+    .route("/-/ready")
+    .get((_req, res) => {
+      res.type("text/plain").send("Ready\n");
+    })
+    .all(onlyRead);
 
-  // Before the routers, which would answer OPTIONS with 200 on their own.
-  app.options(READ_ONLY_PATHS, onlyRead);
   app.use(configRoute(exporter));
   if (options.reloader !== undefined) app.use(reloadRoute(options.reloader));
-  app.all(READ_ONLY_PATHS, onlyRead);
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found. See / for the endpoints.\n");
