@@ -81,8 +81,9 @@ export async function listNumbers(
 
     const { items, total } = parsed.data;
     // Refused at the first page that says so: reading 1,000 pages to find out, at
-    // every retry, would spend the account's rate limit.
-    if (total > MAX_LISTED_NUMBERS || numbers.size + items.length > MAX_LISTED_NUMBERS) {
+    // every retry, would spend the account's rate limit. Reading stops once `total`
+    // numbers are in, so no list held grows past it by more than a page.
+    if (total > MAX_LISTED_NUMBERS) {
       throw new VobizError(
         "parse",
         `number list of more than ${MAX_LISTED_NUMBERS} numbers (Vobiz says ${total}); ` +
