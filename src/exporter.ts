@@ -1,5 +1,3 @@
-import { setImmediate } from "node:timers/promises";
-
 import { Collector } from "./collect/collector.js";
 import { deadlineIn, scrapeBudgetMs } from "./collect/deadline.js";
 import { NumberStates } from "./collect/number-states.js";
@@ -9,11 +7,18 @@ import type { ExporterConfig } from "./config/types.js";
 import { Discoverer } from "./discover/discoverer.js";
 import { DiscoveryMetrics } from "./discover/metrics.js";
 import { mergeTargets } from "./discover/targets.js";
+import {
+  afterPendingIo,
+  expositionText,
+  joined,
+  type Exposition,
+  type StreamedExposition,
+} from "./exposition.js";
 import type { Logger } from "./log.js";
 import { ExporterMetrics } from "./metrics/exporter-metrics.js";
-import { NumberMetricsRenderer, type TextBatch } from "./metrics/render.js";
+import { NumberMetricsRenderer } from "./metrics/render.js";
 import { SlabPool } from "./metrics/slab-pool.js";
-import { CONTENT_TYPES, type ExpositionFormat } from "./metrics/text-format.js";
+import { CONTENT_TYPES } from "./metrics/text-format.js";
 import { VobizClient } from "./vobiz/client.js";
 
 /**
@@ -31,20 +36,6 @@ export interface ExporterOptions {
   /** Process and Node.js metrics; off in golden-file tests, where they vary. */
   readonly processMetrics?: boolean;
   readonly now?: () => number;
-}
-
-/** One answer for `/metrics`. */
-export interface Exposition {
-  readonly body: string;
-  readonly contentType: string;
-}
-
-/** One answer for `/metrics`, its text made batch by batch as the batches are taken. */
-export interface StreamedExposition {
-  readonly contentType: string;
-  readonly chunks: AsyncIterable<TextBatch>;
-  /** Called once the chunks have been sent or abandoned: their buffers are reused. */
-  readonly release: () => void;
 }
 
 /** What a scrape is asked for. */
@@ -185,8 +176,11 @@ export class Exporter {
     // Read while the first answers are awaited rather than after the last, where their
     // reading (a few /proc files, about a millisecond) would hold the answer back.
     // Prometheus stamps every sample with the scrape's start all the same.
-    const processText = withExporterMetrics
-      ? afterPendingIo(() => this.metrics.processExposition(format))
+    const exporterWide = withExporterMetrics
+      ? {
+          process: afterPendingIo(() => this.metrics.processExposition(format)),
+          own: () => this.metrics.ownExposition(format),
+        }
       : undefined;
     let outcomes: NumberOutcome[];
     try {
@@ -206,40 +200,9 @@ export class Exporter {
 
     return {
       contentType: CONTENT_TYPES[format],
-      chunks: this.#text(renderer, outcomes, format, processText, withExporterMetrics),
+      chunks: expositionText(renderer, outcomes, format, exporterWide),
       release: () => renderer.release(),
     };
-  }
-
-  /**
-   * The per-number families, written here rather than by prom-client (whose serialiser
-   * made ~110 MB of garbage per 10,000-number scrape, docs/performance.md), then the
-   * process and Node.js metrics read as the scrape began, then the exporter's own from
-   * prom-client's registry.
-   */
-  async *#text(
-    renderer: NumberMetricsRenderer,
-    outcomes: readonly NumberOutcome[],
-    format: ExpositionFormat,
-    processText: Promise<string | undefined> | undefined,
-    withExporterMetrics: boolean,
-  ): AsyncGenerator<TextBatch, void, undefined> {
-    let wroteAny = false;
-    for (const batch of renderer.pieces(outcomes)) {
-      wroteAny = true;
-      yield batch;
-    }
-
-    // prom-client separates families by a blank line in the text format only, and its
-    // OpenMetrics text ends with the one `# EOF` allowed, which the process metrics'
-    // text comes without.
-    const shared = withExporterMetrics
-      ? [await processText, await this.metrics.ownExposition(format)]
-      : [];
-    const texts = shared.filter((text) => text !== undefined);
-    const separator = format === "text" ? "\n" : "";
-    if (texts.length > 0) yield [(wroteAny ? separator : "") + texts.join(separator)];
-    else if (format === "openmetrics") yield ["# EOF\n"];
   }
 
   /** Stops discovery and releases upstream connections; later calls do nothing. */
@@ -321,30 +284,4 @@ function countBySource(targets: readonly Target[], config: ExporterConfig) {
     if (count !== undefined) count[target.source] += 1;
   }
   return counts;
-}
-
-/**
- * `read()` once the I/O already pending has been seen to. Its failure is left to
- * whoever awaits the result, and is no unhandled rejection when nobody does: a scrape
- * that fails or is abandoned first never asks for it.
- */
-function afterPendingIo<T>(read: () => Promise<T>): Promise<T> {
-  const result = setImmediate().then(read);
-  result.catch(() => undefined);
-  return result;
-}
-
-/** The whole text of a streamed exposition, for callers that want it at once. */
-async function joined(exposition: StreamedExposition): Promise<Exposition> {
-  const parts: string[] = [];
-  try {
-    for await (const batch of exposition.chunks) {
-      for (const piece of batch) {
-        parts.push(typeof piece === "string" ? piece : piece.toString("utf8"));
-      }
-    }
-  } finally {
-    exposition.release();
-  }
-  return { body: parts.join(""), contentType: exposition.contentType };
 }

@@ -6,7 +6,8 @@ import { once } from "node:events";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import type { Exporter, StreamedExposition } from "../src/exporter.js";
+import type { Exporter } from "../src/exporter.js";
+import type { StreamedExposition } from "../src/exposition.js";
 import { createHttpApp } from "../src/http/app.js";
 import { listen, type Listening } from "../src/http/listen.js";
 import { sendStreamed } from "../src/http/send-streamed.js";

@@ -1,6 +1,6 @@
 import type { Response } from "express";
 
-import type { StreamedExposition } from "../exporter.js";
+import type { StreamedExposition } from "../exposition.js";
 import type { TextBatch } from "../metrics/render.js";
 
 /**
