@@ -1,3 +1,5 @@
+import { REDACTED } from "../secret.js";
+
 /** What an error body says, whichever of Vobiz's two envelopes it uses. */
 export interface ErrorEnvelope {
   readonly apiId?: string;
@@ -5,6 +7,9 @@ export interface ErrorEnvelope {
 }
 
 const EXCERPT_LENGTH = 200;
+
+/** Markup to strip, all but the `<secret>` a redaction leaves, which is kept. */
+const MARKUP = new RegExp(`<(?!${REDACTED.slice(1)})[^>]*>`, "g");
 
 /**
  * Reads Vobiz's error bodies: `{api_id, error, message}` from the health endpoint
@@ -43,7 +48,7 @@ export function readErrorEnvelope(
  */
 function clean(text: string, redact: (text: string) => string): string {
   const plain = redact(text)
-    .replace(/<(?!secret>)[^>]*>/g, " ")
+    .replace(MARKUP, " ")
     // Control characters in a body could forge log lines or terminal escapes.
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]+/g, " ")
