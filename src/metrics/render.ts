@@ -194,7 +194,7 @@ export class NumberMetricsRenderer {
     const rest = outcomes.slice(this.#rendered).map((o) => viewOf(o, this.#options));
     const writer = this.#writer;
     // Text runs on from family to family, so that a small scrape is a piece or two,
-    // not one piece a family: every piece is a write, and a copy, of its own.
+    // not one piece a family: every piece is an HTTP chunk, and a copy, of its own.
     writer.text = "";
     let batch: (string | Buffer)[] = [];
     let anyFamily = false;
